@@ -1,0 +1,4 @@
+export * from './constants.js';
+export * from './xml.js';
+export * from './requests.js';
+export * from './inbound.js';

@@ -1,0 +1,222 @@
+/**
+ * Test fixture: runs a REAL pacemaker-remoted (Debian 12: Pacemaker 2.1.5) on 127.0.0.1, with its own
+ * temporary authkey, on a free port, and stops it by PID.
+ *
+ * Only one daemon can run per network namespace (its libqb IPC sockets are abstract sockets with fixed
+ * names), so `npm test` runs the suites inside `unshare -n`. This fixture refuses to start when another
+ * pacemaker-remoted already serves this namespace, and never connects to a daemon it did not start.
+ *
+ * The fixture FAILS (never skips) when the daemon is not installed: interoperability claims need it.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REMOTED_BIN = '/usr/sbin/pacemaker-remoted';
+
+export interface RealDaemonOptions {
+  /** Length of the random key to create (default 256, as pcs does). Ignored when `key` is given. */
+  keyBytes?: number;
+  /** Use this key instead of a random one. */
+  key?: Buffer;
+  /** Port to listen on (default: a free one). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1). Only loopback addresses are allowed. */
+  address?: '127.0.0.1' | '::1';
+  /** PCMK_debug=yes. */
+  debug?: boolean;
+}
+
+export interface RealDaemon {
+  readonly host: string;
+  readonly port: number;
+  readonly key: Buffer;
+  readonly keyPath: string;
+  readonly dir: string;
+  /** PID of the running daemon (changes after `start()` following a stop). */
+  readonly pid: number;
+  readonly running: boolean;
+  /** The daemon's log so far. */
+  log(): string;
+  /** Sends a signal to the daemon. */
+  signal(sig: NodeJS.Signals): void;
+  /** Resolves with the exit code (or signal name) when the daemon exits, or rejects after `timeoutMs`. */
+  waitExit(timeoutMs?: number): Promise<number | string>;
+  /** SIGTERM, wait up to 5 s, then SIGKILL. Resolves when the process is gone. */
+  stop(): Promise<void>;
+  /** Starts the daemon again on the same port with the same key (after stop or a crash). */
+  start(): Promise<void>;
+  /** Stops the daemon and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) {
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
+/** A free TCP port on 127.0.0.1 (race-free enough for tests: the daemon binds it right after). */
+export async function freePort(address = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, address, () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function listeningPids(port: number): string {
+  try {
+    return execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+function otherDaemonInNamespace(): boolean {
+  try {
+    return /@lrmd\b/.test(execFileSync('ss', ['-xlH'], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a real daemon; see {@link RealDaemonOptions}. */
+export async function startRealDaemon(options: RealDaemonOptions = {}): Promise<RealDaemon> {
+  if (!existsSync(REMOTED_BIN)) {
+    throw new Error(
+      `${REMOTED_BIN} is not installed. Run the tests with 'npm test' (it installs Debian's pacemaker-remote as root), ` +
+        `or install it: apt-get install -y pacemaker-remote pacemaker-cli-utils`,
+    );
+  }
+  if (otherDaemonInNamespace()) {
+    throw new Error(
+      'Another pacemaker-remoted already runs in this network namespace (only one can). Run real-daemon tests ' +
+        "with 'npm test', which gives the run its own namespace (unshare -n), or stop the other daemon.",
+    );
+  }
+  const address = options.address ?? '127.0.0.1';
+  const dir = mkdtempSync(join(tmpdir(), 'pcmk-remoted-'));
+  const key = options.key ?? randomBytes(options.keyBytes ?? 256);
+  const keyPath = join(dir, 'authkey');
+  writeFileSync(keyPath, key, { mode: 0o640 });
+  chmodSync(keyPath, 0o640);
+  const logPath = join(dir, 'remoted.log');
+  const port = options.port ?? (await freePort(address));
+  let child: ChildProcess | undefined;
+  let exitPromise: Promise<number | string> | undefined;
+
+  const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) throw new Error('daemon already running');
+    // Something else listens on the port: never talk to a daemon we did not start.
+    if (listeningPids(port).trim()) throw new Error(`port ${port} is already in use`);
+    writeFileSync(logPath, '', { flag: 'a' });
+    const c = spawn(REMOTED_BIN, [], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+        LANG: 'C.UTF-8',
+        PCMK_remote_address: address,
+        PCMK_remote_port: String(port),
+        PCMK_authkey_location: keyPath,
+        PCMK_logfile: logPath,
+        PCMK_logfacility: 'none',
+        PCMK_debug: options.debug ? 'yes' : 'no',
+      },
+    });
+    child = c;
+    live.add(c);
+    let stderr = '';
+    c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    exitPromise = new Promise((resolve) => {
+      c.once('exit', (code, sig) => {
+        live.delete(c);
+        resolve(code ?? sig ?? -1);
+      });
+    });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (c.exitCode !== null || c.signalCode !== null) {
+        throw new Error(`pacemaker-remoted exited during start-up (${c.exitCode ?? c.signalCode}): ${stderr}\n${tail(logPath)}`);
+      }
+      if (listeningPids(port).includes(`pid=${c.pid},`)) return;
+      await sleep(50);
+    }
+    c.kill('SIGKILL');
+    throw new Error(`pacemaker-remoted did not listen on ${address}:${port} within 10 s\n${tail(logPath)}`);
+  };
+
+  const stop = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    c.kill('SIGTERM');
+    const done = await Promise.race([exitPromise, sleep(5000).then(() => 'timeout' as const)]);
+    if (done === 'timeout') {
+      c.kill('SIGKILL');
+      await exitPromise;
+    }
+  };
+
+  await start();
+  return {
+    host: address,
+    port,
+    key,
+    keyPath,
+    dir,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    get running() {
+      return !!child && child.exitCode === null && child.signalCode === null;
+    },
+    log: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
+    signal: (sig) => {
+      child?.kill(sig);
+    },
+    waitExit: async (timeoutMs = 5000) => {
+      const p = exitPromise;
+      if (!p) throw new Error('daemon never started');
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          p,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`daemon did not exit within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    stop,
+    start,
+    dispose: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function tail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-8).join('\n');
+  } catch {
+    return '';
+  }
+}
