@@ -1,0 +1,232 @@
+/**
+ * The `node-tls` engine: node:tls with PSK (keys up to 512 bytes, OpenSSL's limit) or X.509.
+ *
+ * Each {@link Transport.write} becomes one `socket.write`, issued only after the previous write's callback:
+ * Node would otherwise merge queued chunks into one `SSL_write`, hence one TLS record (protocol.md §2.5).
+ */
+import { EventEmitter } from 'eventemitter3';
+import createDebug from 'debug';
+import tls from 'node:tls';
+import { ErrorCodes, RemoteConnError, abortedError } from '../errors.js';
+import type { Transport, TransportConnectOptions, TransportConnector, TransportEvents, TransportInfo } from './transport.js';
+
+const debug = createDebug('pcmk-remote:transport');
+
+/** OpenSSL's PSK_MAX_PSK_LEN: node:tls refuses longer keys. */
+export const NODE_TLS_MAX_PSK_BYTES = 512;
+
+/**
+ * Cipher list for PSK: TLS 1.3 with the SHA-256 suites (the daemon's PSK binder is SHA-256; this is what
+ * Pacemaker's own client negotiates, with (EC)DHE key exchange), then TLS 1.2 DHE-PSK (forward secrecy)
+ * and PSK AEAD suites that GnuTLS's `NORMAL:+DHE-PSK:+PSK` offers (protocol.md §1.2).
+ */
+export const DEFAULT_PSK_CIPHERS = [
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'DHE-PSK-AES256-GCM-SHA384',
+  'DHE-PSK-AES128-GCM-SHA256',
+  'DHE-PSK-CHACHA20-POLY1305',
+  'PSK-AES256-GCM-SHA384',
+  'PSK-AES128-GCM-SHA256',
+  'PSK-CHACHA20-POLY1305',
+].join(':');
+
+const HANDSHAKE_AUTH_ALERTS = /DECRYPT_ERROR|BAD_RECORD_MAC|HANDSHAKE_FAILURE|UNKNOWN_PSK_IDENTITY|ILLEGAL_PARAMETER|INSUFFICIENT_SECURITY|DECRYPTION_FAILED|CERTIFICATE|UNKNOWN_CA|ACCESS_DENIED/;
+
+/** Maps a socket error to a coded error, given the phase it happened in. */
+export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | 'tls', host: string, port: number): RemoteConnError {
+  const details = { phase, host, port, syscallCode: err.code };
+  const where = `${host}:${port}`;
+  if (phase === 'tcp') {
+    if (err.code === 'ECONNREFUSED') {
+      return new RemoteConnError(ErrorCodes.CONNECT_REFUSED, `Connection refused by ${where}: nothing listens there (is pacemaker-remoted running, and is the port right?)`, { cause: err, details });
+    }
+    if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NONAME') {
+      return new RemoteConnError(ErrorCodes.HOST_NOT_FOUND, `Cannot resolve host ${host}`, { cause: err, details });
+    }
+    return new RemoteConnError(ErrorCodes.CONNECT_FAILED, `TCP connection to ${where} failed: ${err.code ?? err.message}`, { cause: err, details });
+  }
+  const code = err.code ?? '';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /disconnected before secure TLS/i.test(err.message) || HANDSHAKE_AUTH_ALERTS.test(code)) {
+    return new RemoteConnError(
+      ErrorCodes.AUTH_FAILED,
+      `The daemon at ${where} ended the TLS handshake: wrong key, or no TLS version or cipher suite in common`,
+      { cause: err, details },
+    );
+  }
+  return new RemoteConnError(ErrorCodes.TLS_ERROR, `TLS handshake with ${where} failed: ${code || err.message}`, { cause: err, details });
+}
+
+/** A {@link Transport} over a connected `tls.TLSSocket`. */
+export class NodeTlsTransport extends EventEmitter<TransportEvents> implements Transport {
+  readonly info: TransportInfo;
+  #socket: tls.TLSSocket;
+  #queue: Array<{ chunk: Uint8Array; resolve: () => void; reject: (e: Error) => void }> = [];
+  #writing = false;
+  #open = true;
+  #error: Error | undefined;
+  #closed: Promise<void>;
+
+  constructor(socket: tls.TLSSocket, auth: 'psk' | 'x509') {
+    super();
+    this.#socket = socket;
+    const cipher = socket.getCipher();
+    this.info = {
+      engine: 'node-tls',
+      protocol: socket.getProtocol() ?? 'unknown',
+      cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
+      auth,
+      ...(socket.localAddress ? { localAddress: socket.localAddress } : {}),
+      ...(socket.localPort ? { localPort: socket.localPort } : {}),
+      ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}),
+      ...(socket.remotePort ? { remotePort: socket.remotePort } : {}),
+    };
+    socket.on('data', (chunk: Buffer) => this.emit('data', chunk));
+    socket.on('error', (err: Error) => {
+      this.#error ??= err;
+    });
+    // The daemon may exit without close_notify: a bare EOF is an ordinary close.
+    socket.on('end', () => socket.end());
+    this.#closed = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.#open = false;
+        const pending = this.#queue.splice(0);
+        const closedErr = new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed', { cause: this.#error });
+        for (const p of pending) p.reject(closedErr);
+        this.emit('close', this.#error);
+        resolve();
+      });
+    });
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    if (!this.#open || this.#socket.destroyed) {
+      return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed'));
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ chunk, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#writing) return;
+    const next = this.#queue.shift();
+    if (!next) return;
+    this.#writing = true;
+    this.#socket.write(next.chunk, (err) => {
+      this.#writing = false;
+      if (err) next.reject(new RemoteConnError(ErrorCodes.CLOSED, 'Write failed: the connection is closed', { cause: err }));
+      else next.resolve();
+      this.#pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#open && !this.#socket.destroyed) {
+      this.#socket.end();
+      const timer = setTimeout(() => this.#socket.destroy(), 2000);
+      await this.#closed;
+      clearTimeout(timer);
+    }
+    return this.#closed;
+  }
+
+  destroy(error?: Error): void {
+    if (error) this.#error ??= error;
+    this.#socket.destroy();
+  }
+
+  setKeepAlive(enable: boolean, initialDelayMs?: number): void {
+    this.#socket.setKeepAlive(enable, initialDelayMs);
+  }
+}
+
+/** Opens a node:tls connection (PSK or X.509). */
+export const connectNodeTls: TransportConnector = (options: TransportConnectOptions) => {
+  const { host, port, signal } = options;
+  if (signal?.aborted) return Promise.reject(abortedError(signal, 'Connecting'));
+  let tlsOptions: tls.ConnectionOptions;
+  let auth: 'psk' | 'x509';
+  if (options.x509) {
+    auth = 'x509';
+    tlsOptions = {
+      ca: options.x509.ca,
+      cert: options.x509.cert,
+      key: options.x509.key,
+      ...(options.x509.crl ? { crl: options.x509.crl } : {}),
+      rejectUnauthorized: true,
+      // Pacemaker verifies the chain against the CA but checks no host name (protocol.md §1.6).
+      checkServerIdentity: () => undefined,
+      minVersion: options.tls?.minVersion ?? 'TLSv1.2',
+      ...(options.tls?.ciphers ? { ciphers: options.tls.ciphers } : {}),
+    };
+  } else {
+    const key = options.key;
+    if (!key || key.length === 0) {
+      return Promise.reject(new RemoteConnError(ErrorCodes.KEY_EMPTY, 'No pre-shared key was given', { details: { phase: 'tls' } }));
+    }
+    if (key.length > NODE_TLS_MAX_PSK_BYTES) {
+      return Promise.reject(
+        new RemoteConnError(
+          ErrorCodes.KEY_TOO_LONG,
+          `The key is ${key.length} bytes; node:tls (OpenSSL) accepts at most ${NODE_TLS_MAX_PSK_BYTES}. ` +
+            `Use the js-tls12 engine (tls.engine 'auto' or 'js-tls12'), or create a 256-byte key: ` +
+            `dd if=/dev/urandom of=/etc/pacemaker/authkey bs=256 count=1 (on every node)`,
+          { details: { phase: 'tls', keyBytes: key.length } },
+        ),
+      );
+    }
+    auth = 'psk';
+    const identity = options.identity ?? 'lrmd';
+    tlsOptions = {
+      pskCallback: () => ({ psk: key, identity }),
+      checkServerIdentity: () => undefined,
+      ciphers: options.tls?.ciphers ?? DEFAULT_PSK_CIPHERS,
+      minVersion: options.tls?.minVersion ?? 'TLSv1.2',
+      maxVersion: options.tls?.maxVersion ?? 'TLSv1.3',
+    };
+  }
+  return new Promise<Transport>((resolve, reject) => {
+    let phase: 'tcp' | 'tls' = 'tcp';
+    let settled = false;
+    const socket = tls.connect({ host, port, ...tlsOptions });
+    socket.setNoDelay(true);
+    const cleanup = () => {
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (err: RemoteConnError) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      socket.destroy();
+      debug('connect %s:%d failed in %s: %s', host, port, phase, err.code);
+      reject(err);
+    };
+    const onError = (err: NodeJS.ErrnoException) => fail(classifySocketError(err, phase, host, port));
+    const onClose = () =>
+      fail(classifySocketError(Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }), phase, host, port));
+    const onAbort = () => fail(abortedError(signal as AbortSignal, `Connecting to ${host}:${port}`));
+    socket.once('connect', () => {
+      phase = 'tls';
+      options.onTcpConnected?.();
+    });
+    socket.once('secureConnect', () => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      const t = new NodeTlsTransport(socket, auth);
+      debug('connected %s:%d %s %s', host, port, t.info.protocol, t.info.cipher);
+      resolve(t);
+    });
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+};
