@@ -130,6 +130,11 @@ interface CallWaiter {
 
 const MAX_MSG_ID = 0x7fffffff;
 
+/** True for the reason of a signal made by `AbortSignal.timeout()`. */
+function isTimeoutReason(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
+}
+
 /** One registered session with a pacemaker-remoted. Create it with {@link RemoteSession.connect}. */
 export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   /** The daemon's protocol version from the register reply. */
@@ -430,6 +435,11 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     return maj < 1 || (maj === 1 && min < 2);
   }
 
+  /** A deadline signal (AbortSignal.timeout) becomes REQUEST_TIMEOUT; anything else ABORTED. */
+  #abortReason(signal: AbortSignal, what: string, timeoutMs: number): RemoteConnError {
+    return isTimeoutReason(signal.reason) ? this.#timeout(what, timeoutMs) : abortedError(signal, what);
+  }
+
   #timeout(what: string, ms: number): RemoteConnError {
     return new RemoteConnError(ErrorCodes.REQUEST_TIMEOUT, `No answer from ${this.host}:${this.port} to ${what} within ${ms} ms`, {
       details: { host: this.host, port: this.port, op: what },
@@ -474,7 +484,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       };
       const onAbort = () => {
         finish();
-        reject(abortedError(signal as AbortSignal, op));
+        reject(this.#abortReason(signal as AbortSignal, op, timeoutMs));
       };
       this.#pending.set(msgId, {
         op,
@@ -508,8 +518,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         if (waiter.settled) return;
         waiter.settled = true;
         if (!recurring) this.#calls.delete(callId);
-        const reason: unknown = signal.reason;
-        reject(reason instanceof DOMException && reason.name === 'TimeoutError' ? onTimeout() : abortedError(signal, kind));
+        reject(isTimeoutReason(signal.reason) ? onTimeout() : abortedError(signal, kind));
       };
       const waiter: CallWaiter = {
         kind,
@@ -624,13 +633,15 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #onTransportClose(err: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    const leftover = err ? undefined : this.#decoder.finish();
+    // A message cut off by the end of the stream explains the close better than the socket error.
+    const leftover = err instanceof RemoteConnError ? undefined : this.#decoder.finish();
     let error: RemoteConnError | undefined;
     if (err instanceof RemoteConnError) error = err;
+    else if (leftover) error = leftover;
     else if (err) {
       const code = (err as NodeJS.ErrnoException).code;
       error = new RemoteConnError(ErrorCodes.CLOSED, `Connection to ${this.host}:${this.port} lost: ${code ?? err.message}`, { cause: err, details: { host: this.host, port: this.port } });
-    } else if (leftover) error = leftover;
+    }
     const closedErr = new RemoteConnError(
       ErrorCodes.CLOSED,
       `The session with ${this.host}:${this.port} closed${error ? ` (${error.message})` : ''}`,
