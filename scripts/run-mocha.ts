@@ -56,7 +56,9 @@ runner.on('end', () => {
   process.exitCode = failed > 0 || skipped > 0 || passed === 0 ? 1 : 0;
   // Everything a test started must have been cleaned up; give stray handles 5 s, then fail loudly.
   setTimeout(() => {
-    process.stderr.write('run-mocha: the event loop did not drain within 5 s after the run (leaked handle)\n');
+    process.stderr.write(
+      `run-mocha: the event loop did not drain within 5 s after the run (leaked handles: ${process.getActiveResourcesInfo().join(', ')})\n`,
+    );
     process.exit(2);
   }, 5000).unref();
 });

@@ -13,3 +13,7 @@ export { connectNodeTls, NODE_TLS_MAX_PSK_BYTES, DEFAULT_PSK_CIPHERS } from './t
 export { openTransport, selectEngine } from './transport/connect.js';
 export * from './session/remote-session.js';
 export { defaultRemotePort, DEFAULT_REMOTE_PORT, type RemoteSessionOptions } from './session/options.js';
+export type * from './node-connection/types.js';
+export { RemoteNodeConnection, isHardConnectError, connectFailureReason, resolveNodeOptions } from './node-connection/remote-node-connection.js';
+export { ConnectionManager, type ConnectionManagerOptions, type ConnectionManagerEvents, type NodeSpec, type SyncResult } from './manager/connection-manager.js';
+export { ConnectSlots } from './manager/connect-slots.js';

@@ -97,6 +97,15 @@ export interface DaemonInfo {
   nodeStartState?: string;
 }
 
+/** How long each connection step took, ms. */
+export interface ConnectTimings {
+  tcpMs: number;
+  tlsMs: number;
+  /** The register round trip. */
+  registerMs: number;
+  totalMs: number;
+}
+
 /** Options of one request. */
 export interface RequestOptions {
   /** Reply timeout (default: the session's `requestTimeoutMs`). */
@@ -146,6 +155,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   readonly port: number;
   /** What TLS negotiated. */
   readonly transportInfo: TransportInfo;
+  /** Durations of the connection steps. */
+  readonly timings: ConnectTimings = { tcpMs: 0, tlsMs: 0, registerMs: 0, totalMs: 0 };
 
   #transport: Transport;
   #decoder: FrameDecoder;
@@ -196,6 +207,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         { details: { phase: phase as 'tcp', host: o.host, port: o.port } },
       );
     let phase: 'tcp' | 'tls' | 'register' = 'tcp';
+    let tcpAt = started;
     const timer = setTimeout(() => deadline.abort(timeoutError(phase)), o.connectTimeoutMs);
     const signals = [deadline.signal, ...(o.signal ? [o.signal] : [])];
     const signal = signals.length === 1 ? deadline.signal : AbortSignal.any(signals);
@@ -209,11 +221,17 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         identity: o.identity,
         tls: o.tls,
         signal,
-        onTcpConnected: () => (phase = 'tls'),
+        onTcpConnected: () => {
+          phase = 'tls';
+          tcpAt = performance.now();
+        },
       });
       phase = 'register';
+      const tlsAt = performance.now();
       if (o.keepAliveMs !== undefined) transport.setKeepAlive(true, o.keepAliveMs);
       const session = await RemoteSession.#register(transport, o, signal);
+      const done = performance.now();
+      Object.assign(session.timings, { tcpMs: tcpAt - started, tlsMs: tlsAt - tcpAt, registerMs: done - tlsAt, totalMs: done - started });
       debug('session %s:%d up in %d ms (%s %s, daemon protocol %s)', o.host, o.port, Math.round(performance.now() - started), transport.info.protocol, transport.info.cipher, session.protocolVersion);
       return session;
     } catch (err) {

@@ -165,7 +165,12 @@ export async function startRealDaemon(options: RealDaemonOptions = {}): Promise<
     const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     c.kill('SIGTERM');
-    const done = await Promise.race([exitPromise, sleep(5000).then(() => 'timeout' as const)]);
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([
+      exitPromise,
+      new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 5000))),
+    ]);
+    clearTimeout(timer);
     if (done === 'timeout') {
       c.kill('SIGKILL');
       await exitPromise;
