@@ -6,8 +6,10 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import createDebug from 'debug';
+import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCodes, RemoteConnError, abortedError } from '../errors.js';
+import { quickAcker } from './quick-ack.js';
 import type { Transport, TransportConnectOptions, TransportConnector, TransportEvents, TransportInfo } from './transport.js';
 
 const debug = createDebug('pcmk-remote:transport');
@@ -67,7 +69,7 @@ export class NodeTlsTransport extends EventEmitter<TransportEvents> implements T
   #error: Error | undefined;
   #closed: Promise<void>;
 
-  constructor(socket: tls.TLSSocket, auth: 'psk' | 'x509') {
+  constructor(socket: tls.TLSSocket, auth: 'psk' | 'x509', onRead?: () => void) {
     super();
     this.#socket = socket;
     const cipher = socket.getCipher();
@@ -81,7 +83,10 @@ export class NodeTlsTransport extends EventEmitter<TransportEvents> implements T
       ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}),
       ...(socket.remotePort ? { remotePort: socket.remotePort } : {}),
     };
-    socket.on('data', (chunk: Buffer) => this.emit('data', chunk));
+    socket.on('data', (chunk: Buffer) => {
+      onRead?.();
+      this.emit('data', chunk);
+    });
     socket.on('error', (err: Error) => {
       this.#error ??= err;
     });
@@ -194,11 +199,15 @@ export const connectNodeTls: TransportConnector = (options: TransportConnectOpti
   return new Promise<Transport>((resolve, reject) => {
     let phase: 'tcp' | 'tls' = 'tcp';
     let settled = false;
-    const socket = tls.connect({ host, port, ...tlsOptions });
-    socket.setNoDelay(true);
+    // Our own TCP socket under TLS: its descriptor is needed for TCP_QUICKACK.
+    const raw = net.connect({ host, port });
+    raw.setNoDelay(true);
+    const socket = tls.connect({ socket: raw, ...tlsOptions });
+    const onRead = options.tls?.quickAck === false ? undefined : quickAcker(raw);
     const cleanup = () => {
       socket.off('error', onError);
       socket.off('close', onClose);
+      raw.off('error', onError);
       signal?.removeEventListener('abort', onAbort);
     };
     const fail = (err: RemoteConnError) => {
@@ -206,6 +215,7 @@ export const connectNodeTls: TransportConnector = (options: TransportConnectOpti
       settled = true;
       cleanup();
       socket.destroy();
+      raw.destroy();
       debug('connect %s:%d failed in %s: %s', host, port, phase, err.code);
       reject(err);
     };
@@ -213,7 +223,7 @@ export const connectNodeTls: TransportConnector = (options: TransportConnectOpti
     const onClose = () =>
       fail(classifySocketError(Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }), phase, host, port));
     const onAbort = () => fail(abortedError(signal as AbortSignal, `Connecting to ${host}:${port}`));
-    socket.once('connect', () => {
+    raw.once('connect', () => {
       phase = 'tls';
       options.onTcpConnected?.();
     });
@@ -221,12 +231,14 @@ export const connectNodeTls: TransportConnector = (options: TransportConnectOpti
       if (settled) return;
       settled = true;
       cleanup();
-      const t = new NodeTlsTransport(socket, auth);
+      raw.on('error', () => undefined); // reported through the TLS socket from now on
+      const t = new NodeTlsTransport(socket, auth, onRead);
       debug('connected %s:%d %s %s', host, port, t.info.protocol, t.info.cipher);
       resolve(t);
     });
     socket.on('error', onError);
     socket.on('close', onClose);
+    raw.on('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 };
