@@ -8,6 +8,7 @@ command -v crm_simulate >/dev/null 2>&1 || need+=(pacemaker-cli-utils)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v ss >/dev/null 2>&1 || need+=(iproute2)
+[ -x /usr/sbin/fence_dummy ] || need+=(fence-agents)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "The real-daemon tests need: ${need[*]}. Install them as root: apt-get install -y ${need[*]}" >&2

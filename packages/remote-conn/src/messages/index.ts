@@ -2,3 +2,4 @@ export * from './constants.js';
 export * from './xml.js';
 export * from './requests.js';
 export * from './inbound.js';
+export * from './daemon.js';

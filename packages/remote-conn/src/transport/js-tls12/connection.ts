@@ -1,0 +1,477 @@
+/**
+ * The js-tls12 {@link Transport}: a TCP socket, the record layer and the handshake state machine.
+ *
+ * Every {@link JsTls12Transport.write} call is encrypted at once into record(s) of its own (at most 2^14
+ * plaintext bytes each) and handed to the socket in call order, so no record ever carries bytes of two
+ * calls (pacemaker-remoted 2.1.5 needs this, protocol.md §2.5).
+ */
+import { EventEmitter } from 'eventemitter3';
+import createDebug from 'debug';
+import net from 'node:net';
+import { ErrorCodes, RemoteConnError, abortedError } from '../../errors.js';
+import { quickAcker } from '../quick-ack.js';
+import type { Transport, TransportConnectOptions, TransportEvents, TransportInfo } from '../transport.js';
+import { AUTH_ALERTS, AlertDescription, AlertLevel, alertName, encodeAlert, localAlertOf, parseAlert, tlsFault } from './alerts.js';
+import { ClientHandshake } from './handshake.js';
+import { HandshakeBuffer, HandshakeType } from './handshake-messages.js';
+import { ContentType, RecordReader, RecordWriter, type TlsRecord } from './record-layer.js';
+import { suitesFor, type CipherSuite } from './suites.js';
+
+const debug = createDebug('pcmk-remote:tls12');
+
+/** Largest PSK the wire format can carry (`opaque psk<0..2^16-1>`, RFC 4279 §2). */
+export const MAX_PSK_BYTES = 0xffff;
+
+/** The message for a peer that hangs up during the handshake (what the daemon does on a wrong key). */
+export const HANDSHAKE_CLOSED_MESSAGE =
+  'the daemon closed the connection during the TLS handshake (wrong key, or no cipher suite in common)';
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const MAX_WARNINGS_IN_HANDSHAKE = 8;
+
+type Phase = 'tcp' | 'tls' | 'open' | 'closing' | 'closed';
+
+/** Test hooks (not part of the public API). */
+export interface JsTls12TestHooks {
+  /** Last usable record sequence number (to exercise the overflow path). */
+  maxSeq?: bigint;
+  /** Offer exactly these suites (instead of those `tls.keyExchange` selects). */
+  suites?: readonly CipherSuite[];
+}
+
+/** A TLS 1.2 PSK connection; created by {@link connectJsTls12}. */
+export class JsTls12Transport extends EventEmitter<TransportEvents> implements Transport {
+  #info: TransportInfo;
+  readonly #socket: net.Socket;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #reader = new RecordReader();
+  readonly #writer = new RecordWriter();
+  #handshake: ClientHandshake | undefined;
+  readonly #postHandshake = new HandshakeBuffer(1024);
+  #phase: Phase = 'tcp';
+  #closeError: Error | undefined;
+  #closeEmitted = false;
+  readonly #closed: Promise<void>;
+  #resolveClosed!: () => void;
+  readonly #pending = new Set<(e: Error) => void>();
+  #destroyTimer: NodeJS.Timeout | undefined;
+  #warnings = 0;
+  readonly #onRead: (() => void) | undefined;
+  readonly #started = performance.now();
+  #settle: { resolve: (t: Transport) => void; reject: (e: Error) => void } | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = () => this.#failHandshake(abortedError(this.#signal as AbortSignal, `Connecting to ${this.#host}:${this.#port}`));
+
+  /** Our private copy of the PSK, zeroed once the handshake is over (either way). */
+  readonly #psk: Buffer;
+
+  /** @internal use {@link connectJsTls12}; `psk` must be a copy the transport may overwrite */
+  constructor(options: TransportConnectOptions, psk: Buffer, identity: Buffer, settle: { resolve: (t: Transport) => void; reject: (e: Error) => void }, hooks: JsTls12TestHooks = {}) {
+    super();
+    this.#psk = psk;
+    this.#host = options.host;
+    this.#port = options.port;
+    this.#settle = settle;
+    this.#signal = options.signal;
+    this.#info = { engine: 'js-tls12', protocol: 'TLSv1.2', cipher: 'unknown', auth: 'psk' };
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const suites = hooks.suites ?? suitesFor(options.tls?.keyExchange ?? 'any');
+    this.#handshake = new ClientHandshake({ psk, identity, suites, ...(hooks.maxSeq === undefined ? {} : { maxSeq: hooks.maxSeq }) }, this.#reader, this.#writer);
+    debug('connecting to %s:%d, offering %s', this.#host, this.#port, suites.map((s) => s.name).join(','));
+    const socket = net.connect({ host: options.host, port: options.port });
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    this.#onRead = options.tls?.quickAck === false ? undefined : quickAcker(socket);
+    socket.once('connect', () => {
+      if (this.#phase !== 'tcp') return;
+      this.#phase = 'tls';
+      try {
+        options.onTcpConnected?.();
+      } catch (err) {
+        debug('onTcpConnected threw: %s', (err as Error).message);
+      }
+      if (this.#phase !== 'tls') return; // aborted from the callback
+      socket.write((this.#handshake as ClientHandshake).clientHello());
+    });
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('error', (err: NodeJS.ErrnoException) => this.#onSocketError(err));
+    socket.on('close', () => this.#onSocketClose());
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** What was negotiated. */
+  get info(): TransportInfo {
+    return this.#info;
+  }
+
+  /** True until `close` has been emitted. */
+  get open(): boolean {
+    return !this.#closeEmitted && (this.#phase === 'open' || this.#phase === 'closing');
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------------
+
+  #onData(chunk: Buffer): void {
+    if (this.#phase !== 'tls' && this.#phase !== 'open') return;
+    this.#onRead?.();
+    this.#reader.push(chunk);
+    this.#processRecords();
+  }
+
+  #processRecords(): void {
+    try {
+      while (!this.#holding && (this.#phase === 'tls' || this.#phase === 'open')) {
+        const rec = this.#reader.next();
+        if (!rec) return;
+        this.#onRecord(rec);
+      }
+    } catch (err) {
+      this.#fault(err);
+    }
+  }
+
+  /**
+   * True between the end of the handshake and the next macrotask: records that came in the same chunk as
+   * the server's Finished wait until the caller of `connect` has had a chance to attach its listeners.
+   */
+  #holding = false;
+
+  #onRecord(rec: TlsRecord): void {
+    if (rec.type === ContentType.alert) {
+      this.#onAlert(rec.fragment);
+      return;
+    }
+    const hs = this.#handshake;
+    if (this.#phase === 'tls' && hs) {
+      if (rec.type === ContentType.application_data) throw tlsFault('unexpected_message', 'application data before the handshake finished');
+      const flight = hs.onRecord(rec);
+      if (flight) this.#socket.write(flight);
+      if (hs.done) this.#established(hs);
+      return;
+    }
+    switch (rec.type) {
+      case ContentType.application_data:
+        if (rec.fragment.length > 0) this.emit('data', rec.fragment);
+        return;
+      case ContentType.handshake:
+        this.#postHandshake.push(rec.fragment);
+        for (let m = this.#postHandshake.next(); m; m = this.#postHandshake.next()) {
+          if (m.type !== HandshakeType.hello_request || m.body.length !== 0) {
+            throw tlsFault('unexpected_message', `handshake message ${m.type} after the handshake`);
+          }
+          // We never renegotiate (RFC 5746 §4.2 allows refusing with a warning).
+          debug('HelloRequest from %s:%d refused with no_renegotiation', this.#host, this.#port);
+          this.#sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
+        }
+        return;
+      default:
+        throw tlsFault('unexpected_message', `content type ${rec.type} after the handshake`);
+    }
+  }
+
+  #onAlert(body: Buffer): void {
+    const alert = parseAlert(body);
+    const name = alertName(alert.description);
+    const where = `${this.#host}:${this.#port}`;
+    const details = { phase: 'tls' as const, host: this.#host, port: this.#port, peerAlert: name };
+    if (this.#phase === 'tls') {
+      if (alert.description === AlertDescription.close_notify) {
+        this.#failHandshake(new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { details }));
+        return;
+      }
+      if (alert.level === AlertLevel.warning) {
+        debug('warning alert %s during the handshake with %s', name, where);
+        if (++this.#warnings > MAX_WARNINGS_IN_HANDSHAKE) throw tlsFault('unexpected_message', 'too many warning alerts');
+        return;
+      }
+      const err = AUTH_ALERTS.has(alert.description)
+        ? new RemoteConnError(ErrorCodes.AUTH_FAILED, `the daemon at ${where} refused the TLS handshake with the alert ${name} (wrong key, or no cipher suite in common)`, { details })
+        : new RemoteConnError(ErrorCodes.TLS_ERROR, `the daemon at ${where} sent the fatal TLS alert ${name} during the handshake`, { details });
+      this.#failHandshake(err);
+      return;
+    }
+    if (alert.description === AlertDescription.close_notify) {
+      debug('close_notify from %s', where);
+      this.#sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+      this.#phase = 'closing';
+      this.#socket.end();
+      this.#armDestroyTimer();
+      return;
+    }
+    if (alert.level === AlertLevel.warning) {
+      debug('warning alert %s from %s ignored', name, where);
+      return;
+    }
+    debug('fatal alert %s from %s', name, where);
+    this.#closeError ??= new RemoteConnError(ErrorCodes.TLS_ERROR, `the daemon at ${where} sent the fatal TLS alert ${name}`, { details });
+    this.#phase = 'closing';
+    this.#socket.destroy();
+  }
+
+  #established(hs: ClientHandshake): void {
+    const r = hs.result;
+    this.#handshake = undefined;
+    this.#psk.fill(0);
+    this.#phase = 'open';
+    const s = this.#socket;
+    this.#info = {
+      engine: 'js-tls12',
+      protocol: 'TLSv1.2',
+      cipher: r.suite.name,
+      auth: 'psk',
+      ...(s.localAddress ? { localAddress: s.localAddress } : {}),
+      ...(s.localPort ? { localPort: s.localPort } : {}),
+      ...(s.remoteAddress ? { remoteAddress: s.remoteAddress } : {}),
+      ...(s.remotePort ? { remotePort: s.remotePort } : {}),
+    };
+    debug(
+      'connected to %s:%d in %s ms: %s ems=%s secure_renegotiation=%s server_extensions=%s',
+      this.#host,
+      this.#port,
+      (performance.now() - this.#started).toFixed(1),
+      r.suite.name,
+      r.extendedMasterSecret,
+      r.secureRenegotiation,
+      r.serverExtensions.map((e) => `0x${e.toString(16)}`).join(','),
+    );
+    const settle = this.#settle;
+    this.#settle = undefined;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#holding = true;
+    setImmediate(() => {
+      this.#holding = false;
+      this.#processRecords();
+    });
+    settle?.resolve(this);
+  }
+
+  #onEnd(): void {
+    if (this.#holding) {
+      setImmediate(() => this.#onEnd());
+      return;
+    }
+    if (this.#phase === 'tcp' || this.#phase === 'tls') {
+      this.#failHandshake(new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { details: { phase: 'tls', host: this.#host, port: this.#port } }));
+      return;
+    }
+    // A bare EOF is an ordinary close: the daemon often exits without close_notify (protocol.md §1.5).
+    // EOF in the middle of a record, though, is a truncated stream.
+    if (this.#phase === 'open' && this.#reader.buffered > 0) {
+      this.#closeError ??= new RemoteConnError(ErrorCodes.TLS_ERROR, `the connection to ${this.#host}:${this.#port} ended in the middle of a TLS record`, {
+        details: { phase: 'tls', host: this.#host, port: this.#port },
+      });
+    } else if (this.#phase === 'open') debug('EOF from %s:%d without close_notify', this.#host, this.#port);
+    this.#phase = 'closing';
+    this.#armDestroyTimer();
+  }
+
+  #onSocketError(err: NodeJS.ErrnoException): void {
+    const details = { host: this.#host, port: this.#port, syscallCode: err.code };
+    const where = `${this.#host}:${this.#port}`;
+    if (this.#phase === 'tcp') {
+      let e: RemoteConnError;
+      if (err.code === 'ECONNREFUSED') {
+        e = new RemoteConnError(ErrorCodes.CONNECT_REFUSED, `Connection refused by ${where}: nothing listens there (is pacemaker-remoted running, and is the port right?)`, { cause: err, details: { phase: 'tcp', ...details } });
+      } else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NONAME') {
+        e = new RemoteConnError(ErrorCodes.HOST_NOT_FOUND, `Cannot resolve host ${this.#host}`, { cause: err, details: { phase: 'tcp', ...details } });
+      } else {
+        e = new RemoteConnError(ErrorCodes.CONNECT_FAILED, `TCP connection to ${where} failed: ${err.code ?? err.message}`, { cause: err, details: { phase: 'tcp', ...details } });
+      }
+      this.#failHandshake(e);
+      return;
+    }
+    if (this.#phase === 'tls') {
+      const e = RESET_CODES.has(err.code ?? '')
+        ? new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { cause: err, details: { phase: 'tls', ...details } })
+        : new RemoteConnError(ErrorCodes.CONNECT_FAILED, `The connection to ${where} failed during the TLS handshake: ${err.code ?? err.message}`, { cause: err, details: { phase: 'tls', ...details } });
+      this.#failHandshake(e);
+      return;
+    }
+    debug('socket error on %s: %s', where, err.code ?? err.message);
+    this.#closeError ??= new RemoteConnError(ErrorCodes.CLOSED, `The connection to ${where} failed: ${err.code ?? err.message}`, { cause: err, details: { phase: 'session', ...details } });
+  }
+
+  #onSocketClose(): void {
+    if (this.#holding) {
+      setImmediate(() => this.#onSocketClose());
+      return;
+    }
+    if (this.#phase === 'tcp' || this.#phase === 'tls') {
+      this.#failHandshake(new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { details: { phase: 'tls', host: this.#host, port: this.#port } }));
+    }
+    this.#phase = 'closed';
+    clearTimeout(this.#destroyTimer);
+    this.#destroyTimer = undefined;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#handshake?.wipe();
+    this.#handshake = undefined;
+    this.#psk.fill(0);
+    this.#reader.wipe();
+    this.#writer.wipe();
+    const closedErr = new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed', this.#closeError ? { cause: this.#closeError } : {});
+    for (const reject of this.#pending) reject(closedErr);
+    this.#pending.clear();
+    if (!this.#closeEmitted && !this.#settle) {
+      this.#closeEmitted = true;
+      debug('closed %s:%d%s', this.#host, this.#port, this.#closeError ? ` (${(this.#closeError as RemoteConnError).code ?? this.#closeError.message})` : '');
+      this.emit('close', this.#closeError);
+    }
+    this.#resolveClosed();
+  }
+
+  // ---- failures -----------------------------------------------------------------------------------
+
+  /** A fault detected locally: send the fatal alert it names, then close. */
+  #fault(err: unknown): void {
+    const e =
+      err instanceof RemoteConnError
+        ? err
+        : new RemoteConnError(ErrorCodes.TLS_ERROR, 'internal error in the TLS engine', { details: { phase: 'tls', localAlert: 'internal_error' } });
+    e.details.host = this.#host;
+    e.details.port = this.#port;
+    const alert = localAlertOf(e) ?? AlertDescription.internal_error;
+    debug('TLS fault with %s:%d: %s', this.#host, this.#port, e.message);
+    if (this.#phase === 'tls' || this.#phase === 'tcp') {
+      this.#failHandshake(e, alert);
+      return;
+    }
+    this.#closeError ??= e;
+    this.#abortWithAlert(alert);
+  }
+
+  /** Sends a fatal alert (best effort), then ends and destroys the socket. */
+  #abortWithAlert(alert: number | undefined): void {
+    this.#phase = 'closing';
+    let bytes: Buffer | undefined;
+    if (alert !== undefined) {
+      try {
+        bytes = this.#writer.encode(ContentType.alert, encodeAlert(AlertLevel.fatal, alert));
+      } catch {
+        bytes = undefined; // e.g. the sequence number is exhausted: just close
+      }
+    }
+    if (bytes && this.#socket.writable) this.#socket.end(bytes);
+    else this.#socket.destroy();
+    this.#armDestroyTimer(1000);
+  }
+
+  #failHandshake(err: RemoteConnError, alert?: number): void {
+    const settle = this.#settle;
+    if (!settle) return;
+    this.#settle = undefined;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#closeError = err;
+    debug('connect to %s:%d failed: %s %s', this.#host, this.#port, err.code, err.message);
+    if (alert !== undefined && this.#phase === 'tls') this.#abortWithAlert(alert);
+    else {
+      this.#phase = 'closing';
+      this.#socket.destroy();
+    }
+    this.#handshake?.wipe();
+    this.#psk.fill(0);
+    settle.reject(err);
+  }
+
+  #armDestroyTimer(ms = 2000): void {
+    if (this.#destroyTimer || this.#phase === 'closed') return;
+    this.#destroyTimer = setTimeout(() => this.#socket.destroy(), ms);
+    this.#destroyTimer.unref?.();
+  }
+
+  #sendAlert(level: number, description: number): void {
+    try {
+      if (this.#socket.writable) this.#socket.write(this.#writer.encode(ContentType.alert, encodeAlert(level, description)));
+    } catch (err) {
+      this.#fault(err);
+    }
+  }
+
+  // ---- Transport ----------------------------------------------------------------------------------
+
+  /**
+   * Encrypts `chunk` into record(s) of its own right away (so records follow call order) and resolves
+   * when the socket has taken them.
+   */
+  write(chunk: Uint8Array): Promise<void> {
+    if (this.#phase !== 'open' || this.#closeEmitted) {
+      return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed'));
+    }
+    if (chunk.length === 0) return Promise.resolve();
+    let records: Buffer;
+    try {
+      records = this.#writer.encode(ContentType.application_data, chunk);
+    } catch (err) {
+      this.#fault(err);
+      return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed', { cause: err }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.add(reject);
+      this.#socket.write(records, (err) => {
+        if (!this.#pending.delete(reject)) return;
+        if (err) reject(new RemoteConnError(ErrorCodes.CLOSED, 'Write failed: the connection is closed', { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  /** Sends close_notify, ends the socket and resolves once `close` has been emitted. */
+  async close(): Promise<void> {
+    if (this.#phase === 'open') {
+      this.#phase = 'closing';
+      try {
+        const bytes = this.#writer.encode(ContentType.alert, encodeAlert(AlertLevel.warning, AlertDescription.close_notify));
+        this.#socket.end(bytes);
+      } catch {
+        this.#socket.end();
+      }
+      this.#armDestroyTimer();
+    } else if (this.#phase !== 'closed' && this.#phase !== 'closing') {
+      this.#socket.destroy();
+    }
+    return this.#closed;
+  }
+
+  /** Tears the connection down at once; `error` is reported with `close`. */
+  destroy(error?: Error): void {
+    if (error) this.#closeError ??= error;
+    if (this.#phase !== 'closed') this.#phase = 'closing';
+    this.#socket.destroy();
+  }
+
+  /** Passes through to the socket. */
+  setKeepAlive(enable: boolean, initialDelayMs?: number): void {
+    this.#socket.setKeepAlive(enable, initialDelayMs);
+  }
+}
+
+/**
+ * Validates the options and opens a js-tls12 connection.
+ * @internal the public entry point is `connectJsTls12` in `index.ts`
+ */
+export function connectWith(options: TransportConnectOptions, hooks: JsTls12TestHooks = {}): Promise<Transport> {
+  const details = { phase: 'tls' as const, host: options.host, port: options.port };
+  if (options.x509) {
+    return Promise.reject(new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'The js-tls12 engine supports PSK only; X.509 needs node-tls', { details }));
+  }
+  const key = options.key;
+  if (!key || key.length === 0) return Promise.reject(new RemoteConnError(ErrorCodes.KEY_EMPTY, 'No pre-shared key was given', { details }));
+  if (key.length > MAX_PSK_BYTES) {
+    return Promise.reject(
+      new RemoteConnError(ErrorCodes.KEY_TOO_LONG, `The key is ${key.length} bytes; TLS carries at most ${MAX_PSK_BYTES}`, { details: { ...details, keyBytes: key.length } }),
+    );
+  }
+  const identity = Buffer.from(options.identity ?? 'lrmd', 'utf8');
+  if (identity.length > 0xffff) {
+    return Promise.reject(new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'The PSK identity is longer than 65535 bytes', { details }));
+  }
+  const kx = options.tls?.keyExchange ?? 'any';
+  if (kx !== 'any' && kx !== 'psk' && kx !== 'dhe-psk') {
+    return Promise.reject(new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `tls.keyExchange must be 'any', 'dhe-psk' or 'psk'`, { details }));
+  }
+  if (options.signal?.aborted) return Promise.reject(abortedError(options.signal, `Connecting to ${options.host}:${options.port}`));
+  return new Promise<Transport>((resolve, reject) => {
+    new JsTls12Transport(options, Buffer.from(key), identity, { resolve, reject }, hooks);
+  });
+}
