@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { isRemoteConnError } from '../errors.js';
 import { generateAuthKey } from './keygen.js';
 import { runWatch } from './watch.js';
+import { runDemo } from './demo.js';
 
 const program = new Command();
 program
@@ -41,6 +42,11 @@ program
   .option('--monitor-timeout <duration>', 'poke timeout (default 30s)')
   .option('--duration <duration>', 'stop after this long')
   .action(async (o) => runWatch(o));
+
+program
+  .command('demo')
+  .description('run simulated remote and guest nodes with the manager and fencing hooks, inject faults, print a timeline')
+  .action(async () => runDemo());
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
