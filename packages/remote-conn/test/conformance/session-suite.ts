@@ -44,14 +44,21 @@ export function defineSessionSuite(label: string, factory: TargetFactory): void 
       const s = await open();
       expect(s.protocolVersion).to.equal('1.1');
       expect(s.daemon.clientId).to.match(/^[0-9a-f-]{36}$/);
-      expect(s.transportInfo.engine).to.equal('node-tls');
-      expect(s.transportInfo.protocol).to.equal('TLSv1.3');
-      expect(s.transportInfo.cipher).to.match(/TLS_(CHACHA20_POLY1305|AES_128_GCM)_SHA256/);
+      if (target.key.length > 512) {
+        // Keys over OpenSSL's 512-byte PSK limit go through the js-tls12 engine (TLS 1.2, DHE-PSK first).
+        expect(s.transportInfo.engine).to.equal('js-tls12');
+        expect(s.transportInfo.protocol).to.equal('TLSv1.2');
+        expect(s.transportInfo.cipher).to.equal('TLS_DHE_PSK_WITH_AES_256_GCM_SHA384');
+      } else {
+        expect(s.transportInfo.engine).to.equal('node-tls');
+        expect(s.transportInfo.protocol).to.equal('TLSv1.3');
+        expect(s.transportInfo.cipher).to.match(/TLS_(CHACHA20_POLY1305|AES_128_GCM)_SHA256/);
+      }
     });
 
     it('negotiates TLS 1.2 PSK and DHE-PSK suites when TLS 1.3 is disabled', async () => {
-      for (const ciphers of ['PSK-AES256-GCM-SHA384', 'DHE-PSK-AES128-GCM-SHA256']) {
-        const s = await RemoteSession.connect({ host: target.host, port: target.port, key: target.key, tls: { maxVersion: 'TLSv1.2', ciphers } });
+      for (const [ciphers, keyExchange] of [['PSK-AES256-GCM-SHA384', 'psk'], ['DHE-PSK-AES128-GCM-SHA256', 'dhe-psk']] as const) {
+        const s = await RemoteSession.connect({ host: target.host, port: target.port, key: target.key, tls: { maxVersion: 'TLSv1.2', ciphers, keyExchange } });
         expect(s.transportInfo.protocol).to.equal('TLSv1.2');
         await s.poke();
         await s.close();

@@ -391,28 +391,53 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
   // ---- Transport ----------------------------------------------------------------------------------
 
   /**
-   * Encrypts `chunk` into record(s) of its own right away (so records follow call order) and resolves
-   * when the socket has taken them.
+   * Queues `chunk`; each chunk is encrypted into record(s) of its own and handed to the socket only after
+   * the previous chunk's write completed. Writing the next chunk before that would let the socket merge
+   * both into one TCP segment: pacemaker-remoted 2.1.5 then reads the header record and the payload record
+   * into GnuTLS's buffer together and blocks in poll() for up to 60 s (protocol.md §2.5).
    */
   write(chunk: Uint8Array): Promise<void> {
     if (this.#phase !== 'open' || this.#closeEmitted) {
       return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed'));
     }
     if (chunk.length === 0) return Promise.resolve();
-    let records: Buffer;
-    try {
-      records = this.#writer.encode(ContentType.application_data, chunk);
-    } catch (err) {
-      this.#fault(err);
-      return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed', { cause: err }));
-    }
     return new Promise<void>((resolve, reject) => {
       this.#pending.add(reject);
-      this.#socket.write(records, (err) => {
-        if (!this.#pending.delete(reject)) return;
-        if (err) reject(new RemoteConnError(ErrorCodes.CLOSED, 'Write failed: the connection is closed', { cause: err }));
-        else resolve();
-      });
+      this.#writeQueue.push({ chunk, resolve, reject });
+      this.#pumpWrites();
+    });
+  }
+
+  #writeQueue: Array<{ chunk: Uint8Array; resolve: () => void; reject: (e: Error) => void }> = [];
+  #writing = false;
+
+  #pumpWrites(): void {
+    if (this.#writing) return;
+    const next = this.#writeQueue.shift();
+    if (!next) return;
+    if (!this.#pending.has(next.reject)) return this.#pumpWrites();
+    if (this.#phase !== 'open' || this.#closeEmitted) {
+      this.#pending.delete(next.reject);
+      next.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed'));
+      return this.#pumpWrites();
+    }
+    let records: Buffer;
+    try {
+      records = this.#writer.encode(ContentType.application_data, next.chunk);
+    } catch (err) {
+      this.#pending.delete(next.reject);
+      this.#fault(err);
+      next.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed', { cause: err }));
+      return;
+    }
+    this.#writing = true;
+    this.#socket.write(records, (err) => {
+      this.#writing = false;
+      if (this.#pending.delete(next.reject)) {
+        if (err) next.reject(new RemoteConnError(ErrorCodes.CLOSED, 'Write failed: the connection is closed', { cause: err }));
+        else next.resolve();
+      }
+      this.#pumpWrites();
     });
   }
 
