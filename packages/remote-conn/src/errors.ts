@@ -23,6 +23,8 @@ export const ErrorCodes = {
   KEY_EMPTY: 'PCMK_REMOTE_KEY_EMPTY',
   /** The authkey file is readable by every user on the machine. */
   KEY_INSECURE: 'PCMK_REMOTE_KEY_INSECURE',
+  /** An X.509 file (CA, certificate, key, CRL) cannot be read or is empty. */
+  CERT_UNREADABLE: 'PCMK_REMOTE_CERT_UNREADABLE',
   /** The key is longer than the selected TLS engine supports (Node's TLS: 512 bytes). */
   KEY_TOO_LONG: 'PCMK_REMOTE_KEY_TOO_LONG',
   /** Nothing listens at the address (ECONNREFUSED). */

@@ -11,6 +11,7 @@ export type * from './transport/transport.js';
 export { loadAuthKey, defaultAuthKeyPath, DEFAULT_AUTHKEY_PATH, type LoadAuthKeyOptions } from './transport/auth-key.js';
 export { connectNodeTls, NODE_TLS_MAX_PSK_BYTES, DEFAULT_PSK_CIPHERS } from './transport/node-tls.js';
 export { openTransport, selectEngine } from './transport/connect.js';
+export { resolveX509 } from './transport/x509-files.js';
 export * from './session/remote-session.js';
 export { defaultRemotePort, DEFAULT_REMOTE_PORT, type RemoteSessionOptions } from './session/options.js';
 export type * from './node-connection/types.js';

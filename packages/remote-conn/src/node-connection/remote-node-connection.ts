@@ -29,6 +29,7 @@ const HARD_ERRORS = new Set<string>([
   ErrorCodes.KEY_EMPTY,
   ErrorCodes.KEY_INSECURE,
   ErrorCodes.KEY_TOO_LONG,
+  ErrorCodes.CERT_UNREADABLE,
   ErrorCodes.AUTH_FAILED,
   ErrorCodes.PROTOCOL_MISMATCH,
   ErrorCodes.INVALID_ARGUMENT,
@@ -52,6 +53,7 @@ export function connectFailureReason(err: RemoteConnError): NodeDownReason {
     case ErrorCodes.KEY_EMPTY:
     case ErrorCodes.KEY_INSECURE:
     case ErrorCodes.KEY_TOO_LONG:
+    case ErrorCodes.CERT_UNREADABLE:
       return 'auth-failed';
     case ErrorCodes.PROTOCOL_MISMATCH:
     case ErrorCodes.PROTOCOL_ERROR:

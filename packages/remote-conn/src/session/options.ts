@@ -6,7 +6,8 @@ import { DEFAULT_PROTOCOL_VERSION } from '../messages/constants.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../codec/header.js';
 import { loadAuthKey } from '../transport/auth-key.js';
 import { openTransport } from '../transport/connect.js';
-import type { TlsOptions, TransportConnector, X509Options } from '../transport/transport.js';
+import type { TlsOptions, TransportConnector, X509Material, X509Options } from '../transport/transport.js';
+import { resolveX509 } from '../transport/x509-files.js';
 
 /** Pacemaker's default port. */
 export const DEFAULT_REMOTE_PORT = 3121;
@@ -34,7 +35,10 @@ export interface RemoteSessionOptions {
   key?: Buffer;
   /** Path of the authkey file. */
   keyFile?: string;
-  /** Certificate mode (Pacemaker 3.0+ with PCMK_ca_file/PCMK_cert_file/PCMK_key_file); PSK is then off. */
+  /**
+   * Certificate mode (Pacemaker 3.0+ with PCMK_ca_file/PCMK_cert_file/PCMK_key_file); PSK is then off.
+   * Each part as PEM contents or a file path: `{ caFile, certFile, keyFile }`.
+   */
   x509?: X509Options;
   /** TLS tuning: engine choice, versions, ciphers. */
   tls?: TlsOptions;
@@ -70,7 +74,7 @@ export interface ResolvedSessionOptions {
   host: string;
   port: number;
   key?: Buffer;
-  x509?: X509Options;
+  x509?: X509Material;
   tls: TlsOptions;
   identity: string;
   connectTimeoutMs: number;
@@ -112,6 +116,7 @@ export async function resolveSessionOptions(o: RemoteSessionOptions): Promise<Re
   const port = o.port === undefined ? defaultRemotePort() : checkPort(o.port);
   if (o.key !== undefined && !Buffer.isBuffer(o.key)) throw invalid('key must be a Buffer');
   if (o.key && o.keyFile) throw invalid('give either key or keyFile, not both');
+  if (o.x509 && (o.key || o.keyFile)) throw invalid('give either a PSK (key, keyFile) or x509, not both');
   let key: Buffer | undefined;
   if (!o.x509) {
     key = o.key ?? (await loadAuthKey(o.keyFile));
@@ -132,7 +137,7 @@ export async function resolveSessionOptions(o: RemoteSessionOptions): Promise<Re
     connector: o.connector ?? openTransport,
   };
   if (key) r.key = key;
-  if (o.x509) r.x509 = o.x509;
+  if (o.x509) r.x509 = await resolveX509(o.x509);
   if (o.keepAliveMs !== undefined) r.keepAliveMs = checkMs(o.keepAliveMs, 'keepAliveMs', { min: 0 });
   if (o.signal) r.signal = o.signal;
   return r;

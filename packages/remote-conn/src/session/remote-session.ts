@@ -38,6 +38,7 @@ import {
   type XmlElement,
 } from '../messages/index.js';
 import type { Transport, TransportInfo } from '../transport/transport.js';
+import { isCredentialAlert } from '../transport/node-tls.js';
 import { resolveSessionOptions, type RemoteSessionOptions } from './options.js';
 
 const debug = createDebug('pcmk-remote:session');
@@ -135,6 +136,13 @@ interface CallWaiter {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   settled: boolean;
+}
+
+/** A call whose notification is awaited. */
+interface PendingCall {
+  callId: number;
+  waiter: CallWaiter;
+  promise: Promise<unknown>;
 }
 
 const MAX_MSG_ID = 0x7fffffff;
@@ -262,8 +270,15 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       registerRequest({ clientName: o.clientName, protocolVersion: o.protocolVersion, ipcProvider: o.ipcProvider }),
       { signal, timeoutMs: Number.MAX_SAFE_INTEGER },
     ).catch((err: unknown) => {
+      if (isRemoteConnError(err, ErrorCodes.CLOSED) && isCredentialAlert(err)) {
+        throw new RemoteConnError(ErrorCodes.AUTH_FAILED, `The daemon at ${o.host}:${o.port} refused our credentials after the TLS handshake (a client certificate its CA did not sign?)`, {
+          cause: err,
+          details: { phase: 'tls', host: o.host, port: o.port },
+        });
+      }
       if (isRemoteConnError(err, ErrorCodes.CLOSED)) {
-        throw new RemoteConnError(ErrorCodes.PROTOCOL_ERROR, `The daemon at ${o.host}:${o.port} closed the connection during registration`, {
+        const hint = transport.info.auth === 'x509' ? ' (in X.509 mode this usually means it refused our client certificate: is it signed by the CA in its PCMK_ca_file?)' : '';
+        throw new RemoteConnError(ErrorCodes.PROTOCOL_ERROR, `The daemon at ${o.host}:${o.port} closed the connection during registration${hint}`, {
           cause: err,
           details: { phase: 'register', host: o.host, port: o.port },
         });
@@ -316,9 +331,14 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-    const reply = await this.#request(Op.POKE, pokeRequest(), { signal, timeoutMs });
-    if (reply.rc < 0) throw operationFailed(Op.POKE, reply.rc);
-    await this.#waitCall(reply.callId, 'poke', false, signal, () => this.#timeout(Op.POKE, timeoutMs));
+    // The notification can arrive in the same chunk as the reply: the waiter is registered synchronously
+    // when the reply is dispatched, before any await.
+    let call: PendingCall | undefined;
+    const reply = await this.#request(Op.POKE, pokeRequest(), { signal, timeoutMs }, (r) => {
+      if (r.rc >= 0) call = this.#registerCall(r.callId, 'poke', false);
+    });
+    if (reply.rc < 0 || !call) throw operationFailed(Op.POKE, reply.rc);
+    await this.#awaitCall(call, signal, () => this.#timeout(Op.POKE, timeoutMs));
     return { rttMs: performance.now() - start };
   }
 
@@ -361,13 +381,16 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   async exec(options: ExecOptions): Promise<OpResult> {
     const element = execRequest(options);
     const resultTimeoutMs = options.resultTimeoutMs ?? options.timeoutMs + (options.startDelayMs ?? 0) + this.#resultGraceMs;
-    const reply = await this.#request(Op.RSC_EXEC, element, options.signal ? { signal: options.signal } : {});
-    if (reply.rc <= 0) throw operationFailed(Op.RSC_EXEC, reply.rc, { resource: options.resource, action: options.action });
+    const recurring = (options.intervalMs ?? 0) > 0;
+    let call: PendingCall | undefined;
+    const reply = await this.#request(Op.RSC_EXEC, element, options.signal ? { signal: options.signal } : {}, (r) => {
+      // The result can arrive in the same chunk as the reply (fast agents): register before any await.
+      if (r.rc > 0) call = this.#registerCall(r.rc, 'exec', recurring);
+    });
+    if (reply.rc <= 0 || !call) throw operationFailed(Op.RSC_EXEC, reply.rc, { resource: options.resource, action: options.action });
     const deadline = AbortSignal.timeout(resultTimeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-    return (await this.#waitCall(reply.rc, 'exec', (options.intervalMs ?? 0) > 0, signal, () =>
-      this.#timeout(`${options.action} of ${options.resource}`, resultTimeoutMs),
-    )) as OpResult;
+    return (await this.#awaitCall(call, signal, () => this.#timeout(`${options.action} of ${options.resource}`, resultTimeoutMs))) as OpResult;
   }
 
   /**
@@ -486,7 +509,17 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     return Promise.all([h, p]).then(() => undefined);
   }
 
-  #request(op: string, element: XmlElement, options: RequestOptions = {}): Promise<InboundMessage & { type: 'reply' }> {
+  /**
+   * Sends a request and resolves with its reply. `onReply` runs synchronously when the reply is
+   * dispatched, before the promise settles, so that follow-up waiters exist before the next message of
+   * the same chunk is dispatched.
+   */
+  #request(
+    op: string,
+    element: XmlElement,
+    options: RequestOptions = {},
+    onReply?: (reply: InboundMessage & { type: 'reply' }) => void,
+  ): Promise<InboundMessage & { type: 'reply' }> {
     if (this.#closed) return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, `Cannot send ${op}: the session is closed`, { details: { op } }));
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortedError(signal, op));
@@ -508,6 +541,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         op,
         resolve: (r) => {
           finish();
+          onReply?.(r);
           resolve(r);
         },
         reject: (e) => {
@@ -529,33 +563,46 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     });
   }
 
-  #waitCall(callId: number, kind: 'poke' | 'exec', recurring: boolean, signal: AbortSignal, onTimeout: () => RemoteConnError): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The session closed before the result arrived'));
+  /** Registers a waiter for the notification of call `callId` (synchronously; see {@link #request}). */
+  #registerCall(callId: number, kind: 'poke' | 'exec', recurring: boolean): PendingCall {
+    let resolve!: (v: unknown) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => undefined); // settled before anyone awaits (e.g. the session closes): no unhandled rejection
+    const waiter: CallWaiter = { kind, recurring, settled: false, resolve, reject };
+    this.#calls.set(callId, waiter);
+    return { callId, waiter, promise };
+  }
+
+  /** Waits for a registered call's notification, bounded by `signal`. */
+  #awaitCall(call: PendingCall, signal: AbortSignal, onTimeout: () => RemoteConnError): Promise<unknown> {
+    const { callId, waiter, promise } = call;
+    if (waiter.settled) return promise;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         if (waiter.settled) return;
         waiter.settled = true;
-        if (!recurring) this.#calls.delete(callId);
-        reject(isTimeoutReason(signal.reason) ? onTimeout() : abortedError(signal, kind));
+        if (!waiter.recurring) this.#calls.delete(callId);
+        reject(isTimeoutReason(signal.reason) ? onTimeout() : abortedError(signal, waiter.kind));
       };
-      const waiter: CallWaiter = {
-        kind,
-        recurring,
-        settled: false,
-        resolve: (v) => {
+      promise.then(
+        (v) => {
           signal.removeEventListener('abort', onAbort);
           resolve(v);
         },
-        reject: (e) => {
+        (e: unknown) => {
           signal.removeEventListener('abort', onAbort);
           reject(e);
         },
-      };
-      this.#calls.set(callId, waiter);
+      );
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+
 
   #onData(chunk: Buffer): void {
     let frames;

@@ -33,6 +33,21 @@ export const DEFAULT_PSK_CIPHERS = [
   'PSK-CHACHA20-POLY1305',
 ].join(':');
 
+/** OpenSSL's certificate verification failures as Node reports them (`err.code`). */
+const X509_VERIFY_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|KEYUSAGE_NO_CERTSIGN)/;
+
+/**
+ * True when `err` or one of its causes is a TLS alert that means the peer refused our credentials (a
+ * TLS 1.3 server rejects a client certificate only after the client's side of the handshake is done).
+ */
+export function isCredentialAlert(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code.startsWith('ERR_SSL_') && /CERTIFICATE|UNKNOWN_CA|ACCESS_DENIED|HANDSHAKE_FAILURE|DECRYPT_ERROR/.test(code)) return true;
+  }
+  return false;
+}
+
 const HANDSHAKE_AUTH_ALERTS = /DECRYPT_ERROR|BAD_RECORD_MAC|HANDSHAKE_FAILURE|UNKNOWN_PSK_IDENTITY|ILLEGAL_PARAMETER|INSUFFICIENT_SECURITY|DECRYPTION_FAILED|CERTIFICATE|UNKNOWN_CA|ACCESS_DENIED/;
 
 /** Maps a socket error to a coded error, given the phase it happened in. */
@@ -49,6 +64,13 @@ export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | '
     return new RemoteConnError(ErrorCodes.CONNECT_FAILED, `TCP connection to ${where} failed: ${err.code ?? err.message}`, { cause: err, details });
   }
   const code = err.code ?? '';
+  if (X509_VERIFY_ERRORS.test(code)) {
+    return new RemoteConnError(
+      ErrorCodes.AUTH_FAILED,
+      `The certificate of the daemon at ${where} is not trusted (${code}): the CA file must hold the CA that signed the daemon's PCMK_cert_file`,
+      { cause: err, details },
+    );
+  }
   if (code === 'ECONNRESET' || code === 'EPIPE' || /disconnected before secure TLS/i.test(err.message) || HANDSHAKE_AUTH_ALERTS.test(code)) {
     return new RemoteConnError(
       ErrorCodes.AUTH_FAILED,

@@ -61,15 +61,35 @@ export interface Transport extends EventEmitter<TransportEvents> {
   setKeepAlive(enable: boolean, initialDelayMs?: number): void;
 }
 
-/** Files or contents for X.509 mode (Pacemaker 3.0+ with PCMK_ca_file/PCMK_cert_file/PCMK_key_file). */
+/**
+ * X.509 mode (Pacemaker 3.0+ with `PCMK_ca_file`, `PCMK_cert_file` and `PCMK_key_file`): each of the CA,
+ * our certificate and our private key is given either as PEM contents (`ca`, `cert`, `key`) or as a
+ * file path (`caFile`, `certFile`, `keyFile`), like the daemon's own settings. The CRL is optional.
+ */
 export interface X509Options {
-  /** CA certificate(s) that signed the daemon's certificate (PEM). */
+  /** CA certificate(s) that signed the daemon's certificate (PEM contents). */
+  ca?: string | Buffer;
+  /** Path of the CA file (`PCMK_ca_file` on the daemon's side). */
+  caFile?: string;
+  /** Our client certificate (PEM contents). */
+  cert?: string | Buffer;
+  /** Path of our certificate (`PCMK_cert_file`). */
+  certFile?: string;
+  /** Our private key (PEM contents). */
+  key?: string | Buffer;
+  /** Path of our private key (`PCMK_key_file`). */
+  keyFile?: string;
+  /** Optional CRL (PEM contents). */
+  crl?: string | Buffer;
+  /** Path of the optional CRL (`PCMK_crl_file`). */
+  crlFile?: string;
+}
+
+/** X.509 material with every file read: what the engines receive. */
+export interface X509Material {
   ca: string | Buffer;
-  /** Our client certificate (PEM). */
   cert: string | Buffer;
-  /** Our private key (PEM). */
   key: string | Buffer;
-  /** Optional CRL (PEM). */
   crl?: string | Buffer;
 }
 
@@ -104,7 +124,7 @@ export interface TransportConnectOptions {
   /** PSK identity. Default `lrmd` (required by Pacemaker 3.0.2+). */
   identity?: string;
   /** X.509 mode instead of PSK. */
-  x509?: X509Options;
+  x509?: X509Material;
   tls?: TlsOptions;
   /**
    * Aborts the attempt (the caller's deadline and user signal combined). The connector rejects with the

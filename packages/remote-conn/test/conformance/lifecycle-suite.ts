@@ -18,6 +18,7 @@ import {
 } from '../../src/index.js';
 import { freePort } from '../support/real-daemon.js';
 import type { DaemonTarget, TargetFactory } from './targets.js';
+import type { SuiteOptions } from './session-suite.js';
 
 type Rec = { event: string; at: number; data: Record<string, unknown> };
 
@@ -46,7 +47,7 @@ export function nextEvent<K extends keyof NodeConnectionEvents>(conn: RemoteNode
 const states = (recs: Rec[]) => recs.filter((r) => r.event === 'state').map((r) => r.data.to as NodeState);
 
 /** Defines the lifecycle suite against targets made by `factory`. */
-export function defineLifecycleSuite(label: string, factory: TargetFactory): void {
+export function defineLifecycleSuite(label: string, factory: TargetFactory, options: SuiteOptions = {}): void {
   describe(`RemoteNodeConnection lifecycle (${label})`, function () {
     this.timeout(40_000);
     let target: DaemonTarget;
@@ -67,7 +68,7 @@ export function defineLifecycleSuite(label: string, factory: TargetFactory): voi
     };
 
     before(async () => {
-      target = await factory({ keyBytes: 256 });
+      target = await factory({ keyBytes: options.keyBytes ?? 256 });
     });
     after(async () => {
       await target?.dispose();

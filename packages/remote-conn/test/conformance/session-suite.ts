@@ -19,7 +19,12 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<RemoteConn
 }
 
 /** Defines the session suite against targets made by `factory`. */
-export function defineSessionSuite(label: string, factory: TargetFactory): void {
+/** Options of the suite: `keyBytes` is the length of the daemon's key (over 512 bytes selects js-tls12). */
+export interface SuiteOptions {
+  keyBytes?: number;
+}
+
+export function defineSessionSuite(label: string, factory: TargetFactory, options: SuiteOptions = {}): void {
   describe(`RemoteSession conformance (${label})`, function () {
     this.timeout(30_000);
     let target: DaemonTarget;
@@ -30,7 +35,7 @@ export function defineSessionSuite(label: string, factory: TargetFactory): void 
     };
 
     before(async () => {
-      target = await factory({ keyBytes: 256 });
+      target = await factory({ keyBytes: options.keyBytes ?? 256 });
     });
     after(async () => {
       await target?.dispose();

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeHeader } from '../../src/codec/index.js';
+import { encodeFrame, encodeHeader } from '../../src/codec/index.js';
 import { ErrorCodes, RemoteConnError, RemoteSession, loadAuthKey, isRemoteConnError, type SessionCloseEvent } from '../../src/index.js';
 import { registerReply, startScriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
 
@@ -175,6 +175,47 @@ describe('RemoteSession against a scripted peer (malformed input, timeouts)', fu
     s.on('notify', (n) => seen.push(n.ours));
     await s.poke();
     expect(seen).to.deep.equal([false, true]);
+    await s.close();
+  });
+
+  // Bug #7: over js-tls12 the daemon's reply and its notification often arrive in one chunk; the
+  // notification was dispatched before poke()/exec() had registered the call id, and was lost.
+  const sameChunk = (c: ScriptedConnection, ...xml: string[]) => {
+    const parts = xml.flatMap((x, i) => {
+      const f = encodeFrame(x, 500 + i);
+      return [f.header, f.payload];
+    });
+    return c.raw(Buffer.concat(parts));
+  };
+
+  it('resolves poke when the reply and the notification arrive in the same chunk', async () => {
+    const s = await connectWith(
+      registered(async (c) => {
+        const req = await c.nextRequest();
+        await sameChunk(
+          c,
+          `<lrmd_reply lrmd_rc="0" lrmd_callid="8" lrmd_remote_msg_id="${req.attrs.lrmd_remote_msg_id}" lrmd_remote_msg_type="reply"/>`,
+          '<lrmd_notify lrmd_rc="0" lrmd_callid="8" lrmd_op="lrmd_rsc_poke" lrmd_remote_msg_id="0" lrmd_remote_msg_type="notify"/>',
+        );
+      }),
+    );
+    expect((await s.poke({ timeoutMs: 1500 })).rttMs).to.be.greaterThan(0);
+    await s.close();
+  });
+
+  it('resolves exec when the reply and the result arrive in the same chunk', async () => {
+    const s = await connectWith(
+      registered(async (c) => {
+        const req = await c.nextRequest();
+        await sameChunk(
+          c,
+          `<lrmd_reply lrmd_rc="12" lrmd_callid="12" lrmd_remote_msg_id="${req.attrs.lrmd_remote_msg_id}" lrmd_remote_msg_type="reply"/>`,
+          '<lrmd_notify lrmd_origin="send_cmd_complete_notify" lrmd_rc="0" lrmd_exec_rc="0" lrmd_exec_op_status="0" lrmd_callid="12" lrmd_rsc_id="r1" lrmd_rsc_action="start" lrmd_op="lrmd_rsc_exec" lrmd_remote_msg_id="0" lrmd_remote_msg_type="notify"/>',
+        );
+      }),
+    );
+    const r = await s.exec({ resource: 'r1', action: 'start', timeoutMs: 1500, resultTimeoutMs: 1500 });
+    expect(r).to.deep.include({ rc: 0, opStatus: 0, callId: 12 });
     await s.close();
   });
 
