@@ -2,15 +2,31 @@
 import { SimulatedRemoteDaemon } from '../packages/remote-conn/src/testing/index.js';
 
 const sims: SimulatedRemoteDaemon[] = [];
+const handshakeFailures = new Map<string, number>();
+let reported = 0;
+setInterval(() => {
+  const total = [...handshakeFailures.values()].reduce((a, b) => a + b, 0);
+  if (total !== reported) process.stderr.write(`  simulators: handshake failures ${JSON.stringify(Object.fromEntries(handshakeFailures))}\n`);
+  reported = total;
+}, 5000).unref();
 process.on('message', async (m: { cmd: string; n?: number; key?: string }) => {
   if (m.cmd === 'start') {
     const key = Buffer.from(m.key ?? '', 'hex');
-    for (let i = 0; i < (m.n ?? 0); i++) sims.push(await SimulatedRemoteDaemon.start({ key, noDelay: true, nodeName: `n${i}` }));
+    for (let i = 0; i < (m.n ?? 0); i++) {
+      const sim = await SimulatedRemoteDaemon.start({ key, noDelay: true, nodeName: `n${i}` });
+      sim.on('handshake-failed', (e: { reason: string; code?: string }) => {
+        const k = `${e.code ?? ''} ${e.reason}`.trim();
+        handshakeFailures.set(k, (handshakeFailures.get(k) ?? 0) + 1);
+      });
+      sims.push(sim);
+    }
     process.send?.({ ports: sims.map((s) => s.port) });
   } else if (m.cmd === 'reset') {
     const at = Date.now();
     for (const s of sims) s.resetConnections();
     process.send?.({ resetAt: at });
+  } else if (m.cmd === 'stats') {
+    process.send?.({ handshakeFailures: Object.fromEntries(handshakeFailures) });
   } else if (m.cmd === 'stop') {
     await Promise.all(sims.map((s) => s.stop()));
     process.send?.({ stopped: true });

@@ -11,3 +11,8 @@ export { parseDuration, tryParseDuration } from './parse/duration.js';
 export type { DurationOptions } from './parse/duration.js';
 export { element, elements, findAll, firstElement, parseXml, serializeXml } from './parse/xml-tree.js';
 export type { XmlComment, XmlElement, XmlNode, XmlParseLimits, XmlText } from './parse/xml-tree.js';
+export { addRemoteNode, removeRemoteNode, REMOTE_AGENT_ACTIONS } from './build/remote-node.js';
+export type { AddRemoteNodeOptions, RemoteAgentAction, RemoteNodeOperation, RemoveRemoteNodeOptions } from './build/remote-node.js';
+export { addGuestNode, removeGuestNode } from './build/guest-node.js';
+export type { AddGuestNodeOptions, RemoveGuestNodeOptions } from './build/guest-node.js';
+export type { DurationInput } from './build/values.js';

@@ -1,0 +1,84 @@
+/**
+ * Argument checks shared by the builders. Every failure is a {@link CibModelError} with code
+ * `PCMK_CIB_INVALID_ARGUMENT`.
+ *
+ * @packageDocumentation
+ */
+import { CibModelError, CibModelErrorCodes } from '../errors.js';
+import { tryParseDuration } from '../parse/duration.js';
+
+/**
+ * A duration argument: a Pacemaker duration string (`"30s"`, `"1m"`, `"500ms"`, `"PT1M"`; written to the
+ * CIB as given) or a number of milliseconds (written as `"<n>s"` when whole seconds, else `"<n>ms"`).
+ */
+export type DurationInput = string | number;
+
+function invalid(message: string): CibModelError {
+  return new CibModelError(CibModelErrorCodes.INVALID_ARGUMENT, message);
+}
+
+/**
+ * Checks a duration argument and returns the text to write to the CIB.
+ * @param what name of the argument, for the message
+ * @param iso8601 whether Pacemaker reads this field with `crm_parse_interval_spec` (ISO 8601 allowed)
+ */
+export function durationText(what: string, value: DurationInput, iso8601: boolean): string {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw invalid(`${what} must be a whole, non-negative number of milliseconds, got ${value}`);
+    }
+    return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`;
+  }
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalid(`${what} must be a Pacemaker duration such as "30s" or a number of milliseconds`);
+  }
+  const ms = tryParseDuration(value, { iso8601 });
+  if (ms === undefined) {
+    throw invalid(`${what} is not a valid Pacemaker duration: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Checks a TCP port (an integer 1-65535, or its decimal text) and returns it as text. */
+export function portText(what: string, value: number | string): string {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^[0-9]{1,5}$/.test(text)) {
+    throw invalid(`${what} must be a port number (1-65535), got ${JSON.stringify(value)}`);
+  }
+  const n = Number(text);
+  if (n < 1 || n > 65535) throw invalid(`${what} must be a port number (1-65535), got ${n}`);
+  return String(n);
+}
+
+/** Checks a non-empty string without surrounding whitespace problems (pcs strips before checking). */
+export function nonEmpty(what: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalid(`${what} must be a non-empty string`);
+  }
+  return value;
+}
+
+/** Checks an optional host/address argument. */
+export function optionalHost(what: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || /\s/.test(value)) {
+    throw invalid(`${what} must be a non-empty host name or address without whitespace, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Checks a `Record<string, string>` of attribute names and values. */
+export function attributeRecord(what: string, value: unknown): Array<[string, string]> {
+  if (value === undefined) return [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(`${what} must be an object of string names to string values`);
+  }
+  const out: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k === '' || typeof v !== 'string') {
+      throw invalid(`${what}: ${JSON.stringify(k)} must be a non-empty name with a string value`);
+    }
+    out.push([k, v]);
+  }
+  return out;
+}
