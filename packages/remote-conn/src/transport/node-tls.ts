@@ -10,6 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCodes, RemoteConnError, abortedError } from '../errors.js';
 import { quickAcker } from './quick-ack.js';
+import { silentCloseMessage } from './silent-close.js';
 import type { Transport, TransportConnectOptions, TransportConnector, TransportEvents, TransportInfo } from './transport.js';
 
 const debug = createDebug('pcmk-remote:transport');
@@ -50,8 +51,11 @@ export function isCredentialAlert(err: unknown): boolean {
 
 const HANDSHAKE_AUTH_ALERTS = /DECRYPT_ERROR|BAD_RECORD_MAC|HANDSHAKE_FAILURE|UNKNOWN_PSK_IDENTITY|ILLEGAL_PARAMETER|INSUFFICIENT_SECURITY|DECRYPTION_FAILED|CERTIFICATE|UNKNOWN_CA|ACCESS_DENIED/;
 
-/** Maps a socket error to a coded error, given the phase it happened in. */
-export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | 'tls', host: string, port: number): RemoteConnError {
+/**
+ * Maps a socket error to a coded error, given the phase it happened in.
+ * @param peerSilent true when the peer has not sent a single byte yet (a close then is not a key problem).
+ */
+export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | 'tls', host: string, port: number, peerSilent = false): RemoteConnError {
   const details = { phase, host, port, syscallCode: err.code };
   const where = `${host}:${port}`;
   if (phase === 'tcp') {
@@ -71,7 +75,11 @@ export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | '
       { cause: err, details },
     );
   }
-  if (code === 'ECONNRESET' || code === 'EPIPE' || /disconnected before secure TLS/i.test(err.message) || HANDSHAKE_AUTH_ALERTS.test(code)) {
+  const hungUp = code === 'ECONNRESET' || code === 'EPIPE' || /disconnected before secure TLS/i.test(err.message);
+  if (hungUp && peerSilent) {
+    return new RemoteConnError(ErrorCodes.CONNECT_FAILED, silentCloseMessage(where), { cause: err, details });
+  }
+  if (hungUp || HANDSHAKE_AUTH_ALERTS.test(code)) {
     return new RemoteConnError(
       ErrorCodes.AUTH_FAILED,
       `The daemon at ${where} ended the TLS handshake: wrong key, or no TLS version or cipher suite in common`,
@@ -241,9 +249,10 @@ export const connectNodeTls: TransportConnector = (options: TransportConnectOpti
       debug('connect %s:%d failed in %s: %s', host, port, phase, err.code);
       reject(err);
     };
-    const onError = (err: NodeJS.ErrnoException) => fail(classifySocketError(err, phase, host, port));
+    // raw.bytesRead counts TCP bytes under TLS: 0 means the daemon never answered the ClientHello.
+    const onError = (err: NodeJS.ErrnoException) => fail(classifySocketError(err, phase, host, port, raw.bytesRead === 0));
     const onClose = () =>
-      fail(classifySocketError(Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }), phase, host, port));
+      fail(classifySocketError(Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }), phase, host, port, raw.bytesRead === 0));
     const onAbort = () => fail(abortedError(signal as AbortSignal, `Connecting to ${host}:${port}`));
     raw.once('connect', () => {
       phase = 'tls';

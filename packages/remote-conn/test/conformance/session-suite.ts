@@ -169,6 +169,17 @@ export function defineSessionSuite(label: string, factory: TargetFactory, option
       await (await open()).poke();
     });
 
+    // node:tls carries keys up to 512 bytes only; the long-key run covers js-tls12 instead.
+    if ((options.keyBytes ?? 256) <= 512) it('fails with AUTH_FAILED when no cipher suite is in common (the daemon answers, then hangs up)', async () => {
+      // PSK-AES128-CBC-SHA256 is not in GnuTLS NORMAL (real-peer-probe §3). The daemon still sends bytes
+      // (a close_notify) before closing, so this stays a hard AUTH_FAILED, unlike a silent close.
+      const err = await expectCode(
+        RemoteSession.connect({ host: target.host, port: target.port, key: target.key, connectTimeoutMs: 10_000, tls: { engine: 'node-tls', ciphers: 'PSK-AES128-CBC-SHA256', maxVersion: 'TLSv1.2' } }),
+        ErrorCodes.AUTH_FAILED,
+      );
+      expect(err.details.phase).to.equal('tls');
+    });
+
     it('fails with CONNECT_REFUSED when nothing listens', async () => {
       const port = await freePort();
       const err = await expectCode(RemoteSession.connect({ host: '127.0.0.1', port, key: target.key }), ErrorCodes.CONNECT_REFUSED);

@@ -77,9 +77,10 @@ function closeEvent(t: Transport): Promise<Error | undefined> {
 describe('js-tls12 against a scripted server: handshake failures', function () {
   this.timeout(8000);
 
-  it('the server closes after the ClientHello → AUTH_FAILED with the documented message', async () => {
-    const { err } = await expectHandshakeError(afterHello((c) => void c.socket.end()), ErrorCodes.AUTH_FAILED);
-    expect(err.message).to.equal(HANDSHAKE_CLOSED_MESSAGE);
+  it('the server closes after the ClientHello without a byte → retryable CONNECT_FAILED (not a key problem)', async () => {
+    const { err } = await expectHandshakeError(afterHello((c) => void c.socket.end()), ErrorCodes.CONNECT_FAILED);
+    expect(err.message).to.match(/closed it before answering the TLS ClientHello/);
+    expect(err.details.phase).to.equal('tls');
   });
 
   it('plaintext close_notify then close (what GnuTLS does on a wrong key) → AUTH_FAILED', async () => {
@@ -90,8 +91,15 @@ describe('js-tls12 against a scripted server: handshake failures', function () {
     expect(err.message).to.equal(HANDSHAKE_CLOSED_MESSAGE);
   });
 
-  it('a reset during the handshake → AUTH_FAILED', async () => {
-    await expectHandshakeError(afterHello((c) => void c.socket.resetAndDestroy()), ErrorCodes.AUTH_FAILED);
+  it('a reset after the ClientHello, before any byte → CONNECT_FAILED', async () => {
+    await expectHandshakeError(afterHello((c) => void c.socket.resetAndDestroy()), ErrorCodes.CONNECT_FAILED);
+  });
+
+  it('a reset after the server answered (ServerHello sent, then reset) → AUTH_FAILED', async () => {
+    await expectHandshakeError(async (c) => {
+      await c.handshake(key, { skipFinal: true });
+      c.socket.resetAndDestroy();
+    }, ErrorCodes.AUTH_FAILED);
   });
 
   it('a reset after our second flight (the daemon rejecting our Finished) → AUTH_FAILED', async () => {

@@ -10,6 +10,7 @@ import createDebug from 'debug';
 import net from 'node:net';
 import { ErrorCodes, RemoteConnError, abortedError } from '../../errors.js';
 import { quickAcker } from '../quick-ack.js';
+import { silentCloseMessage } from '../silent-close.js';
 import type { Transport, TransportConnectOptions, TransportEvents, TransportInfo } from '../transport.js';
 import { AUTH_ALERTS, AlertDescription, AlertLevel, alertName, encodeAlert, localAlertOf, parseAlert, tlsFault } from './alerts.js';
 import { ClientHandshake } from './handshake.js';
@@ -27,6 +28,17 @@ export const HANDSHAKE_CLOSED_MESSAGE =
   'the daemon closed the connection during the TLS handshake (wrong key, or no cipher suite in common)';
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * The peer hung up during the handshake: a wrong key (or no common suite) when it had answered our
+ * ClientHello, else a retryable connect failure (see {@link silentCloseMessage}).
+ */
+function hangUpError(peerSilent: boolean, host: string, port: number, cause?: Error): RemoteConnError {
+  const details = { phase: 'tls' as const, host, port, ...(cause ? { syscallCode: (cause as NodeJS.ErrnoException).code } : {}) };
+  return peerSilent
+    ? new RemoteConnError(ErrorCodes.CONNECT_FAILED, silentCloseMessage(`${host}:${port}`), { ...(cause ? { cause } : {}), details })
+    : new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { ...(cause ? { cause } : {}), details });
+}
 const MAX_WARNINGS_IN_HANDSHAKE = 8;
 
 type Phase = 'tcp' | 'tls' | 'open' | 'closing' | 'closed';
@@ -253,7 +265,7 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
       return;
     }
     if (this.#phase === 'tcp' || this.#phase === 'tls') {
-      this.#failHandshake(new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { details: { phase: 'tls', host: this.#host, port: this.#port } }));
+      this.#failHandshake(hangUpError(this.#socket.bytesRead === 0, this.#host, this.#port));
       return;
     }
     // A bare EOF is an ordinary close: the daemon often exits without close_notify (protocol.md §1.5).
@@ -284,7 +296,7 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
     }
     if (this.#phase === 'tls') {
       const e = RESET_CODES.has(err.code ?? '')
-        ? new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { cause: err, details: { phase: 'tls', ...details } })
+        ? hangUpError(this.#socket.bytesRead === 0, this.#host, this.#port, err)
         : new RemoteConnError(ErrorCodes.CONNECT_FAILED, `The connection to ${where} failed during the TLS handshake: ${err.code ?? err.message}`, { cause: err, details: { phase: 'tls', ...details } });
       this.#failHandshake(e);
       return;
@@ -299,7 +311,7 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
       return;
     }
     if (this.#phase === 'tcp' || this.#phase === 'tls') {
-      this.#failHandshake(new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { details: { phase: 'tls', host: this.#host, port: this.#port } }));
+      this.#failHandshake(hangUpError(this.#socket.bytesRead === 0, this.#host, this.#port));
     }
     this.#phase = 'closed';
     clearTimeout(this.#destroyTimer);
