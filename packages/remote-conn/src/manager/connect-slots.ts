@@ -27,7 +27,7 @@ export class ConnectSlots {
 
   /** Waits for a slot; resolves with its release function (idempotent). Rejects with the signal's reason. */
   acquire(signal?: AbortSignal): Promise<() => void> {
-    signal?.throwIfAborted();
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const release = this.#releaser();
     if (this.#active < this.limit) {
       this.#take();

@@ -6,21 +6,23 @@
 import createDebug from 'debug';
 import { EventEmitter } from 'eventemitter3';
 import { ErrorCodes, RemoteConnError } from '../errors.js';
-import { RemoteNodeConnection } from '../node-connection/remote-node-connection.js';
-import type { NodeConnectionEvents, NodeSnapshot, RemoteNodeOptions } from '../node-connection/types.js';
+import { RemoteNodeConnection, resolveNodeOptions } from '../node-connection/remote-node-connection.js';
+import type { NodeConnectionEvents, NodeShutdownRequestEvent, NodeSnapshot, RemoteNodeOptions } from '../node-connection/types.js';
 import { ConnectSlots } from './connect-slots.js';
 
 const debug = createDebug('pcmk-remote:manager');
 
 /**
- * A node to manage. Structurally compatible with `RemoteNodeSpec` from `@pcmk-remote/cib-model`
- * (`{ name, kind, host, port, reconnectIntervalMs, connectTimeoutMs, connectionResource, containerResource?,
- * bundle?, runningOn? }`); fields the connection does not use are ignored.
+ * A node to manage. `RemoteNodeSpec` from `@pcmk-remote/cib-model` (`{ name, kind, host, port,
+ * reconnectIntervalMs, connectTimeoutMs, connectionResource, containerResource?, bundle?, runningOn? }`)
+ * is assignable to it, so `manager.sync(cib.remoteNodes())` type-checks; `bundle` and `runningOn` are
+ * informational (a change of them never reconnects).
+ *
+ * No index signature on purpose: an interface such as `RemoteNodeSpec` is not assignable to a type with one.
  */
 export interface NodeSpec extends RemoteNodeOptions {
   bundle?: string;
   runningOn?: string;
-  [extra: string]: unknown;
 }
 
 /** Options of a {@link ConnectionManager}. */
@@ -62,13 +64,40 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** Manages connections to many remote and guest nodes. */
+interface Entry {
+  conn: RemoteNodeConnection;
+  options: RemoteNodeOptions;
+  detach: () => void;
+}
+
+/** A reconnect hold taken through the manager: re-applied to a connection that replaces the node's. */
+interface Hold {
+  reason: string;
+  release: () => void;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Manages connections to many remote and guest nodes.
+ *
+ * Membership changes are safe to overlap (e.g. a controller calling {@link sync} after each CIB change):
+ * a node's name always maps to exactly one connection, a replacement connection starts only once the
+ * one it replaces has stopped, and {@link close} waits for every stop under way.
+ */
 export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
   readonly #defaults: Partial<RemoteNodeOptions>;
   readonly #slots: ConnectSlots;
   readonly #autoStart: boolean;
-  readonly #nodes = new Map<string, { conn: RemoteNodeConnection; options: RemoteNodeOptions; detach: () => void }>();
+  readonly #nodes = new Map<string, Entry>();
+  /** Reconnect holds per node name, kept across connection replacements. */
+  readonly #holds = new Map<string, Map<symbol, Hold>>();
+  /** Per node name: connections of that name still stopping (a replacement waits for them). */
+  readonly #stopping = new Map<string, Promise<void>>();
+  /** Every stop and removal under way (close() waits for them). */
+  readonly #pending = new Set<Promise<unknown>>();
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(options: ConnectionManagerOptions = {}) {
     super();
@@ -91,18 +120,108 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     return this.#nodes.size;
   }
 
+  /** Connection options of a spec (defaults applied). Validates it fully, so a bad spec changes nothing. */
   #options(spec: NodeSpec): RemoteNodeOptions {
     if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string' || spec.name.length === 0) {
       throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'a node spec needs a non-empty name');
     }
     const o: Record<string, unknown> = { ...this.#defaults };
     for (const k of ['name', ...CONNECTION_FIELDS] as const) {
-      const v = (spec as Record<string, unknown>)[k];
+      const v = (spec as unknown as Record<string, unknown>)[k];
       if (v !== undefined) o[k] = v;
     }
-    // cib-model reports reconnect/connect timeouts of 0 as "not set": keep the defaults then.
+    // A connect timeout of 0 means "not set": keep the default then. (A reconnect interval of 0 is
+    // meaningful: no automatic reconnect, as in Pacemaker.)
     if (spec.connectTimeoutMs === 0) o.connectTimeoutMs = this.#defaults.connectTimeoutMs;
-    return o as unknown as RemoteNodeOptions;
+    const options = o as unknown as RemoteNodeOptions;
+    resolveNodeOptions(options); // throws INVALID_ARGUMENT
+    return options;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new RemoteConnError(ErrorCodes.CLOSED, 'The manager is closed');
+  }
+
+  /** A connection for `options`, its events forwarded and the node's reconnect holds applied. */
+  #create(options: RemoteNodeOptions): Entry {
+    const conn = new RemoteNodeConnection(options, { connectSlot: (signal) => this.#slots.acquire(signal) });
+    const handlers = FORWARDED.map((event) => {
+      const fn =
+        event === 'node-shutdown-request'
+          ? (e: NodeShutdownRequestEvent) => this.#forwardShutdownRequest(conn, e)
+          : (e: unknown) => this.#forward(event, e);
+      conn.on(event, fn as never);
+      return () => conn.off(event, fn as never);
+    });
+    for (const hold of this.#holds.get(options.name)?.values() ?? []) hold.release = conn.holdReconnect(hold.reason);
+    return { conn, options, detach: () => handlers.forEach((h) => h()) };
+  }
+
+  /**
+   * Emits an event of the manager. A listener that throws must not break the connection that emitted it
+   * (its state machine is mid-transition) nor a membership change under way: the exception is re-thrown
+   * on the next tick, where it surfaces as an uncaught exception, as from any other Node event source.
+   */
+  #forward(event: string, e: unknown): void {
+    try {
+      (this.emit as (ev: string, arg: unknown) => boolean)(event, e);
+    } catch (err) {
+      debug('a %s listener threw: %O', event, err);
+      process.nextTick(() => {
+        throw err;
+      });
+    }
+  }
+
+  /**
+   * The connection always has this listener, so it never answers a shutdown request by itself: when
+   * nobody listens on the manager, answer as the connection would (ack when managed, nack when not).
+   */
+  #forwardShutdownRequest(conn: RemoteNodeConnection, e: NodeShutdownRequestEvent): void {
+    if (this.listenerCount('node-shutdown-request') > 0) {
+      this.#forward('node-shutdown-request', e);
+      return;
+    }
+    const managed = conn.options.managed ?? true;
+    debug('%s: shutdown request with no listener: %s', e.node, managed ? 'ack' : 'nack');
+    void (managed ? e.ack() : e.nack()).catch(noop);
+  }
+
+  /** Starts `conn` once every earlier connection of its name has stopped, if it is still the node's. */
+  #startWhenReady(name: string, conn: RemoteNodeConnection): void {
+    const start = () => {
+      if (this.#closed || this.#nodes.get(name)?.conn !== conn) return;
+      conn.start().catch(noop); // outcomes are events
+    };
+    const before = this.#stopping.get(name);
+    if (before) void before.then(start);
+    else start();
+  }
+
+  /**
+   * Stops a connection no longer in the map; tracked for replacements of its name and for close().
+   * Resolves once it and every earlier connection of that name have stopped.
+   */
+  #stopEntry(name: string, entry: Entry): Promise<void> {
+    const stopped = entry.conn
+      .stop()
+      .catch((err: unknown) => debug('%s: stop failed: %O', name, err))
+      .finally(() => entry.detach());
+    const all = Promise.all([this.#stopping.get(name), stopped]).then(noop);
+    this.#stopping.set(name, all);
+    void all.then(() => {
+      if (this.#stopping.get(name) === all) this.#stopping.delete(name);
+    });
+    return this.#track(all);
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#pending.add(p);
+    void p.then(
+      () => this.#pending.delete(p),
+      () => this.#pending.delete(p),
+    );
+    return p;
   }
 
   /**
@@ -110,60 +229,73 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
    * @throws RemoteConnError `INVALID_ARGUMENT` for a bad spec or a name already managed; `CLOSED` after close()
    */
   addNode(spec: NodeSpec): RemoteNodeConnection {
-    if (this.#closed) throw new RemoteConnError(ErrorCodes.CLOSED, 'The manager is closed');
+    this.#checkOpen();
     const options = this.#options(spec);
     if (this.#nodes.has(options.name)) {
       throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `Node ${options.name} is already managed (use updateNode)`);
     }
-    const conn = new RemoteNodeConnection(options, { connectSlot: (signal) => this.#slots.acquire(signal) });
-    const handlers = FORWARDED.map((event) => {
-      const fn = (e: unknown) => (this.emit as (ev: string, arg: unknown) => boolean)(event, e);
-      conn.on(event, fn as never);
-      return () => conn.off(event, fn as never);
-    });
-    this.#nodes.set(options.name, { conn, options, detach: () => handlers.forEach((h) => h()) });
-    debug('added %s (%s:%d)', options.name, conn.options.host, conn.options.port);
-    this.emit('node-added', { node: options.name });
-    if (this.#autoStart) conn.start().catch(() => undefined); // outcomes are events
-    return conn;
+    const entry = this.#create(options);
+    this.#nodes.set(options.name, entry);
+    debug('added %s (%s:%d)', options.name, entry.conn.options.host, entry.conn.options.port);
+    this.#forward('node-added', { node: options.name });
+    if (this.#autoStart) this.#startWhenReady(options.name, entry.conn);
+    return entry.conn;
   }
 
-  /** Stops and forgets a node. Resolves `false` if it was not managed. */
-  async removeNode(name: string): Promise<boolean> {
+  /**
+   * Stops and forgets a node (its reconnect holds are dropped). Resolves `false` if it was not managed.
+   * Emits `node-removed` once the connection has stopped; no event of that connection follows.
+   */
+  removeNode(name: string): Promise<boolean> {
     const entry = this.#nodes.get(name);
-    if (!entry) return false;
+    if (!entry) return Promise.resolve(false);
     this.#nodes.delete(name);
-    await entry.conn.stop();
-    entry.detach();
-    debug('removed %s', name);
-    this.emit('node-removed', { node: name });
-    return true;
+    this.#holds.delete(name);
+    return this.#track(
+      this.#stopEntry(name, entry).then(() => {
+        debug('removed %s', name);
+        this.#forward('node-removed', { node: name });
+        return true;
+      }),
+    );
   }
 
   /**
    * Applies a changed spec. A change of anything that affects the connection (address, port, key,
-   * timeouts...) replaces the connection (a reconnect). Resolves `true` when something changed.
+   * timeouts...) replaces the connection (a reconnect): the old one stops first, then the new one starts
+   * (if the manager auto-starts or the old one had been started), keeping the node's reconnect holds.
+   * Changes of other fields (`runningOn`, `bundle`) change nothing. Adds the node if it is not managed.
+   * Resolves `true` when something changed; rejects (changing nothing) for an invalid spec.
    */
   async updateNode(spec: NodeSpec): Promise<boolean> {
+    this.#checkOpen();
     const options = this.#options(spec);
-    const entry = this.#nodes.get(options.name);
-    if (!entry) {
+    const name = options.name;
+    const old = this.#nodes.get(name);
+    if (!old) {
       this.addNode(spec);
       return true;
     }
-    const changed = CONNECTION_FIELDS.some((k) => !sameValue(entry.options[k], options[k]));
+    const changed = CONNECTION_FIELDS.some((k) => !sameValue(old.options[k], options[k]));
     if (!changed) return false;
-    debug('updating %s: connection parameters changed', options.name);
-    await this.removeNode(options.name);
-    this.addNode(spec);
+    debug('updating %s: connection parameters changed', name);
+    const start = this.#autoStart || old.conn.state !== 'stopped';
+    const entry = this.#create(options);
+    this.#nodes.set(name, entry);
+    const stopped = this.#stopEntry(name, old);
+    if (start) this.#startWhenReady(name, entry.conn);
+    await stopped;
     return true;
   }
 
   /**
    * Reconciles the managed set to `specs`: adds new nodes, removes absent ones, updates changed ones.
-   * Idempotent: calling it again with the same specs changes nothing.
+   * Idempotent: calling it again with the same specs changes nothing. Every spec is validated first: an
+   * invalid one (or a duplicate name) rejects with `INVALID_ARGUMENT` and changes nothing.
+   * @throws RemoteConnError `INVALID_ARGUMENT`; `CLOSED` after close()
    */
   async sync(specs: Iterable<NodeSpec>): Promise<SyncResult> {
+    this.#checkOpen();
     const wanted = new Map<string, NodeSpec>();
     for (const s of specs) {
       const o = this.#options(s);
@@ -171,24 +303,29 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
       wanted.set(o.name, s);
     }
     const result: SyncResult = { added: [], removed: [], updated: [], unchanged: [] };
-    const removals: Promise<unknown>[] = [];
+    const work: Promise<unknown>[] = [];
     for (const name of [...this.#nodes.keys()]) {
       if (!wanted.has(name)) {
         result.removed.push(name);
-        removals.push(this.removeNode(name));
+        work.push(this.removeNode(name));
       }
     }
-    await Promise.all(removals);
-    const updates: Promise<unknown>[] = [];
+    const outcomes: Array<{ name: string; outcome: Promise<boolean> | 'added' }> = [];
     for (const [name, spec] of wanted) {
       if (!this.#nodes.has(name)) {
         this.addNode(spec);
-        result.added.push(name);
+        outcomes.push({ name, outcome: 'added' });
       } else {
-        updates.push(this.updateNode(spec).then((changed) => (changed ? result.updated : result.unchanged).push(name)));
+        const p = this.updateNode(spec);
+        work.push(p);
+        outcomes.push({ name, outcome: p });
       }
     }
-    await Promise.all(updates);
+    await Promise.all(work);
+    for (const { name, outcome } of outcomes) {
+      if (outcome === 'added') result.added.push(name);
+      else (await outcome ? result.updated : result.unchanged).push(name);
+    }
     return result;
   }
 
@@ -204,15 +341,30 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
 
   /**
    * Keeps a node from reconnecting until the returned function is called (used by fencing: fence before
-   * reconnect). Unknown nodes get a no-op release.
+   * reconnect). The hold stays in force if an update replaces the node's connection; it ends when the node
+   * is removed. Unknown nodes get a no-op release. The release function is idempotent.
    */
   holdReconnect(name: string, reason: string): () => void {
     const entry = this.#nodes.get(name);
     if (!entry) {
       debug('holdReconnect(%s): not managed', name);
-      return () => undefined;
+      return noop;
     }
-    return entry.conn.holdReconnect(reason);
+    let holds = this.#holds.get(name);
+    if (!holds) {
+      holds = new Map();
+      this.#holds.set(name, holds);
+    }
+    const token = Symbol(reason);
+    holds.set(token, { reason, release: entry.conn.holdReconnect(reason) });
+    return () => {
+      const hs = this.#holds.get(name);
+      const hold = hs?.get(token);
+      if (!hs || !hold) return;
+      hs.delete(token);
+      if (hs.size === 0) this.#holds.delete(name);
+      hold.release();
+    };
   }
 
   /** Starts connecting a node now (from `failed`, or cutting a reconnect wait short). */
@@ -220,9 +372,16 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     this.#nodes.get(name)?.conn.reconnectNow();
   }
 
-  /** Stops every node and forgets them. No event is emitted after it resolves. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    await Promise.all([...this.#nodes.keys()].map((n) => this.removeNode(n)));
+  /**
+   * Stops every node and forgets them. Resolves once every connection (including ones an update was
+   * replacing) has stopped; no event is emitted after it resolves. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      await Promise.all([...this.#nodes.keys()].map((n) => this.removeNode(n)));
+      while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+    })();
+    return this.#closing;
   }
 }

@@ -150,6 +150,23 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
     this.#connectSlot = internals.connectSlot;
   }
 
+  /**
+   * Emits an event. A listener that throws must not break the lifecycle, which is in the middle of a
+   * transition: the exception is re-thrown on the next tick, where it surfaces as an uncaught exception, as
+   * from any other Node event source (the same rule as {@link ConnectionManager}).
+   */
+  override emit<T extends EventEmitter.EventNames<NodeConnectionEvents>>(event: T, ...args: EventEmitter.EventArgs<NodeConnectionEvents, T>): boolean {
+    try {
+      return super.emit(event, ...args);
+    } catch (err) {
+      debug('%s: a %s listener threw: %O', this.#o.name, String(event), err);
+      process.nextTick(() => {
+        throw err;
+      });
+      return true;
+    }
+  }
+
   get name(): string {
     return this.#o.name;
   }
@@ -509,11 +526,19 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
       const onShutdown = (req: { ack(): Promise<boolean>; nack(): Promise<boolean> }) => {
         draining = true;
         this.#setState('draining');
+        // After an ack the owner has moved the resources away: leave, as Pacemaker's controller does when it
+        // stops the connection resource. 2.1.6+ daemons wait for their providers to disconnect before they
+        // exit (2.1.5 exits at once, protocol.md §3.7). After a nack the daemon exits by itself.
+        const ack = async () => {
+          const sent = await req.ack();
+          if (!settled) void session.close();
+          return sent;
+        };
         if (this.listenerCount('node-shutdown-request') === 0) {
-          void (o.managed ? req.ack() : req.nack());
+          void (o.managed ? ack() : req.nack());
           return;
         }
-        this.emit('node-shutdown-request', { node: o.name, ack: () => req.ack(), nack: () => req.nack() });
+        this.emit('node-shutdown-request', { node: o.name, ack, nack: () => req.nack() });
       };
       const schedule = () => {
         if (o.monitorIntervalMs === 0 || settled) return;

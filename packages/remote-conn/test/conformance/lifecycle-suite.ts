@@ -130,8 +130,9 @@ export function defineLifecycleSuite(label: string, factory: TargetFactory, opti
       const c = make({ reconnectIntervalMs: interval, connectTimeoutMs: 1000 });
       const recs = record(c);
       await c.start();
+      const down = nextEvent(c, 'node-down');
       await target.kill();
-      await nextEvent(c, 'node-down');
+      await down;
       // Three reconnect waits pass with the daemon down.
       const deadline = Date.now() + 10_000;
       while (recs.filter((r) => r.event === 'node-reconnecting').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -1,0 +1,79 @@
+/**
+ * Helpers of the ConnectionManager tests: simulated daemons sharing one key, cib-model shaped specs,
+ * event recorders and bounded waits.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RemoteNodeSpec } from '@pcmk-remote/cib-model';
+import type { ConnectionManager, ConnectionManagerEvents } from '../../src/index.js';
+import { SimulatedRemoteDaemon, type SimulatedDaemonOptions } from '../../src/testing/index.js';
+
+export const KEY = randomBytes(64);
+
+/** Every event the manager re-emits from its nodes, plus its own membership events. */
+export const NODE_EVENTS = ['state', 'node-up', 'connect-failed', 'node-down', 'node-reconnecting', 'takeover', 'node-shutdown-request', 'monitor'] as const;
+export const ALL_EVENTS = [...NODE_EVENTS, 'node-added', 'node-removed'] as const;
+
+export type Rec = { event: string; at: number; node: string; data: Record<string, unknown> };
+
+/** Records every event of the manager (node events and membership). */
+export function recordManager(m: ConnectionManager): Rec[] {
+  const out: Rec[] = [];
+  for (const ev of ALL_EVENTS) {
+    m.on(ev, ((d: Record<string, unknown>) => out.push({ event: ev, at: Date.now(), node: String(d.node), data: d })) as never);
+  }
+  return out;
+}
+
+/** Starts `n` simulated daemons with the shared key. */
+export async function startSims(n: number, options: Partial<SimulatedDaemonOptions> = {}): Promise<SimulatedRemoteDaemon[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => SimulatedRemoteDaemon.start({ key: KEY, nodeName: `sim${i}`, ...options })));
+}
+
+/** A spec shaped exactly as cib-model's `remoteNodes()` reports a remote node, pointing at `sim`. */
+export function remoteSpec(name: string, sim: { host: string; port: number }, extra: Partial<RemoteNodeSpec> = {}): RemoteNodeSpec {
+  return { name, kind: 'remote', host: sim.host, port: sim.port, reconnectIntervalMs: 0, connectTimeoutMs: 5000, connectionResource: name, ...extra };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 20 ms until it holds; throws after `timeoutMs`. */
+export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** The next manager event `name` matching `pred`, or a rejection after `timeoutMs`. */
+export function nextManagerEvent<K extends keyof ConnectionManagerEvents>(
+  m: ConnectionManager,
+  name: K,
+  pred: (e: Parameters<ConnectionManagerEvents[K]>[0]) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<Parameters<ConnectionManagerEvents[K]>[0]> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      m.off(name, fn as never);
+      reject(new Error(`no ${String(name)} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const fn = (e: Parameters<ConnectionManagerEvents[K]>[0]) => {
+      if (!pred(e)) return;
+      clearTimeout(t);
+      m.off(name, fn as never);
+      resolve(e);
+    };
+    m.on(name, fn as never);
+  });
+}
+
+/** Resolves when every named node is `up`. */
+export function allUp(m: ConnectionManager, names: string[], timeoutMs = 10_000): Promise<unknown> {
+  return Promise.all(
+    names.map((n) => {
+      const c = m.node(n);
+      if (!c) throw new Error(`node ${n} is not managed`);
+      return c.waitFor('up', { timeoutMs });
+    }),
+  );
+}
