@@ -58,6 +58,24 @@ export interface HandshakeResult {
   identityHint: string;
 }
 
+/**
+ * Our ClientHello handshake message (header included, not yet framed as a record): TLS 1.2, the given
+ * suites, extended_master_secret and an empty renegotiation_info. Also used by `pcmk-remote probe`, which
+ * sends exactly this and stops after the server's answer.
+ */
+export function clientHelloMessage(random: Buffer, suites: readonly CipherSuite[]): Buffer {
+  const body = encodeClientHello({
+    random,
+    suites: suites.map((s) => s.id),
+    extensions: [
+      { type: ExtensionType.extended_master_secret, data: Buffer.alloc(0) },
+      // RFC 5746 §3.4: an empty renegotiation_info instead of the SCSV.
+      { type: ExtensionType.renegotiation_info, data: Buffer.from([0]) },
+    ],
+  });
+  return encodeHandshake(HandshakeType.client_hello, body);
+}
+
 type State = 'start' | 'server_hello' | 'key_exchange' | 'hello_done' | 'ccs' | 'finished' | 'done';
 
 /** Handshake state machine for one connection. */
@@ -113,16 +131,7 @@ export class ClientHandshake {
   /** The ClientHello record to send first. */
   clientHello(): Buffer {
     if (this.#state !== 'start') throw new Error('ClientHello already sent');
-    const body = encodeClientHello({
-      random: this.#clientRandom,
-      suites: this.#opts.suites.map((s) => s.id),
-      extensions: [
-        { type: ExtensionType.extended_master_secret, data: Buffer.alloc(0) },
-        // RFC 5746 §3.4: an empty renegotiation_info instead of the SCSV.
-        { type: ExtensionType.renegotiation_info, data: Buffer.from([0]) },
-      ],
-    });
-    const msg = encodeHandshake(HandshakeType.client_hello, body);
+    const msg = clientHelloMessage(this.#clientRandom, this.#opts.suites);
     this.#transcript.push(msg);
     this.#state = 'server_hello';
     return this.#writer.encode(ContentType.handshake, msg);
