@@ -51,6 +51,26 @@ export function isCredentialAlert(err: unknown): boolean {
 
 const HANDSHAKE_AUTH_ALERTS = /DECRYPT_ERROR|BAD_RECORD_MAC|HANDSHAKE_FAILURE|UNKNOWN_PSK_IDENTITY|ILLEGAL_PARAMETER|INSUFFICIENT_SECURITY|DECRYPTION_FAILED|CERTIFICATE|UNKNOWN_CA|ACCESS_DENIED/;
 
+const pskContexts = new Map<string, tls.SecureContext>();
+
+/**
+ * The OpenSSL context for PSK connections with these settings, shared by every connection that uses them.
+ * A context per connection costs ~13 KiB of native memory (measured: 51.7 → 38.8 KiB RSS per TLS 1.3 PSK
+ * connection). The context holds no key: the PSK is given per connection through the PSK callback.
+ */
+export function pskSecureContext(o: { ciphers?: string | undefined; minVersion?: tls.SecureVersion | undefined; maxVersion?: tls.SecureVersion | undefined }): tls.SecureContext {
+  const ciphers = o.ciphers ?? DEFAULT_PSK_CIPHERS;
+  const minVersion = o.minVersion ?? 'TLSv1.2';
+  const maxVersion = o.maxVersion ?? 'TLSv1.3';
+  const id = `${ciphers}|${minVersion}|${maxVersion}`;
+  let ctx = pskContexts.get(id);
+  if (!ctx) {
+    ctx = tls.createSecureContext({ ciphers, minVersion, maxVersion });
+    pskContexts.set(id, ctx);
+  }
+  return ctx;
+}
+
 /**
  * Maps a socket error to a coded error, given the phase it happened in.
  * @param peerSilent true when the peer has not sent a single byte yet (a close then is not a key problem).
@@ -221,9 +241,7 @@ export const connectNodeTls: TransportConnector = (options: TransportConnectOpti
     tlsOptions = {
       pskCallback: () => ({ psk: key, identity }),
       checkServerIdentity: () => undefined,
-      ciphers: options.tls?.ciphers ?? DEFAULT_PSK_CIPHERS,
-      minVersion: options.tls?.minVersion ?? 'TLSv1.2',
-      maxVersion: options.tls?.maxVersion ?? 'TLSv1.3',
+      secureContext: pskSecureContext({ ciphers: options.tls?.ciphers, minVersion: options.tls?.minVersion, maxVersion: options.tls?.maxVersion }),
     };
   }
   return new Promise<Transport>((resolve, reject) => {
