@@ -108,6 +108,7 @@ const picks = Array.from({ length: Math.min(sample, n) }, (_, i) => Math.floor((
 up = n - picks.length;
 failed = 0;
 waitAll = new Promise<void>((r) => (allUp = r));
+settle(); // nothing to wait for with --lone-resets 0
 downByNode.clear();
 const lone = await askAll<{ resets: Array<{ index: number; at: number }> }>((c) => ({
   cmd: 'reset-each',

@@ -1,0 +1,110 @@
+/**
+ * `npm run example:monitoring-agent -- [options]`: the Prometheus monitoring agent (see agent.ts).
+ *
+ *   --simulate N             start N simulated pacemaker-remoted daemons and own connections to them
+ *   --node NAME=HOST[:PORT]  a daemon YOU own (no cluster manages it) to connect to (repeatable)
+ *   --key FILE               authkey for --node (default $PCMK_authkey_location or /etc/pacemaker/authkey)
+ *   --cib FILE|-             a CIB (file, read at every scrape; `-`: stdin, read once) for the node states
+ *                            of a Pacemaker cluster; its nodes are never connected to
+ *   --cibadmin               run `cibadmin --query` at every scrape instead of --cib
+ *   --fencing                wire fencing-hooks (simulated nodes: power cycle; others: log only)
+ *   --chaos DURATION         simulated nodes: reset a random node's connections this often
+ *   --monitor-interval D, --monitor-timeout D, --reconnect-interval D   connection timing (default 5s each)
+ *   --port N                 HTTP port (default 9664; 0: a free one)     --bind ADDR (default 127.0.0.1)
+ *   --duration D             stop after this long (default: until SIGINT/SIGTERM)
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { durationMs, integer, nodeArgument, usageError } from '../shared/args.js';
+import { startMonitoringAgent } from './agent.js';
+import { readStream, type CibSource } from './cib-source.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      simulate: { type: 'string' },
+      node: { type: 'string', multiple: true },
+      key: { type: 'string' },
+      cib: { type: 'string' },
+      cibadmin: { type: 'boolean' },
+      fencing: { type: 'boolean' },
+      chaos: { type: 'string' },
+      'monitor-interval': { type: 'string' },
+      'monitor-timeout': { type: 'string' },
+      'reconnect-interval': { type: 'string' },
+      port: { type: 'string' },
+      bind: { type: 'string' },
+      duration: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write('usage: npm run example:monitoring-agent -- [--simulate N] [--node NAME=HOST[:PORT]]... [--key FILE] [--cib FILE|- | --cibadmin] [--fencing] [--chaos 10s] [--port 9664] [--duration 60s]\n');
+    return 0;
+  }
+  if (values.cib !== undefined && values.cibadmin) throw usageError('use either --cib or --cibadmin');
+  let cib: CibSource | undefined;
+  if (values.cib === '-') cib = { xml: await readStream(process.stdin) };
+  else if (values.cib !== undefined) cib = { file: values.cib };
+  else if (values.cibadmin) cib = { command: ['cibadmin', '--query'] };
+  const simulate = integer(values.simulate, 0, '--simulate', 1000);
+  const nodes = (values.node ?? []).map((n) => nodeArgument(n));
+  if (!cib && simulate === 0 && nodes.length === 0) throw usageError('nothing to monitor: give --simulate N, --node NAME=HOST[:PORT] or --cib FILE (see --help)');
+  const say = (line: string) => process.stdout.write(`${new Date().toISOString()}  ${line}\n`);
+
+  const durationLimit = durationMs(values.duration, 0, '--duration');
+  const agent = await startMonitoringAgent({
+    port: integer(values.port, 9664, '--port', 65535),
+    bind: values.bind ?? '127.0.0.1',
+    simulate,
+    nodes,
+    ...(values.key ? { keyFile: values.key } : {}),
+    ...(cib ? { cib } : {}),
+    fencing: !!values.fencing,
+    chaosIntervalMs: durationMs(values.chaos, 0, '--chaos'),
+    connection: {
+      monitorIntervalMs: durationMs(values['monitor-interval'], 5000, '--monitor-interval'),
+      monitorTimeoutMs: durationMs(values['monitor-timeout'], 5000, '--monitor-timeout'),
+      reconnectIntervalMs: durationMs(values['reconnect-interval'], 5000, '--reconnect-interval'),
+    },
+    log: say,
+  });
+  // A second signal while stopping (npm forwards the group's signal once more) must not kill us mid-cleanup.
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) return;
+    stop(sig);
+  };
+  let stop: (why: string) => void = () => undefined;
+  await new Promise<void>((resolve) => {
+    stop = (why: string) => {
+      stopping = true;
+      clearTimeout(timer);
+      say(`${why}: stopping`);
+      resolve();
+    };
+    const timer = durationLimit > 0 ? setTimeout(() => stop('duration reached'), durationLimit) : undefined;
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await agent.close();
+  say('stopped: HTTP server, connections and simulated daemons closed');
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const code = (err as { code?: unknown }).code;
+      process.stderr.write(`monitoring-agent: ${(err as Error).message}${typeof code === 'string' ? ` [${code}]` : ''}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
