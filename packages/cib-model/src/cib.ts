@@ -4,6 +4,9 @@
 import { CibModelError, CibModelErrorCodes } from './errors.js';
 import type { Diagnostic, NodeState, RemoteNodeSpec } from './types.js';
 import { parseXml, serializeXml, type XmlElement, type XmlParseLimits } from './parse/xml-tree.js';
+import { deriveRemoteNodes, type RemoteNodeDerivation } from './derive/remote-nodes.js';
+import { deriveNodeStates } from './derive/node-states.js';
+import { validateCib } from './validate/index.js';
 
 /** Options of {@link parseCib}. */
 export interface ParseCibOptions extends XmlParseLimits {}
@@ -13,8 +16,18 @@ export class Cib {
   /** The document tree (treat as read-only; builders clone it). */
   readonly document: XmlElement;
 
+  private derivation: RemoteNodeDerivation | undefined;
+  private nodeStatesCache: NodeState[] | undefined;
+  private diagnosticsCache: Diagnostic[] | undefined;
+
   private constructor(document: XmlElement) {
     this.document = document;
+  }
+
+  /** The derivation behind {@link remoteNodes} and {@link validate}, computed once. */
+  private derive(): RemoteNodeDerivation {
+    this.derivation ??= deriveRemoteNodes(this.document);
+    return this.derivation;
   }
 
   /**
@@ -28,19 +41,28 @@ export class Cib {
     return new Cib(document);
   }
 
-  /** Remote and guest nodes with their connection parameters. TODO(reading) */
+  /**
+   * Remote, guest and bundle nodes with their connection parameters, as Pacemaker 2.1.5 derives them
+   * (see the package README, "Reading"), in document order; one entry per node name. Each call returns
+   * fresh copies of the cached result.
+   */
   remoteNodes(): RemoteNodeSpec[] {
-    return [];
+    return this.derive().nodes.map((n) => ({ ...n }));
   }
 
-  /** Every node (cluster, remote, guest) with its state as `crm_mon` shows it. TODO(reading) */
+  /** Every node (cluster, remote, guest) with its state as `crm_mon` shows it. */
   nodeStates(): NodeState[] {
-    return [];
+    const states = (this.nodeStatesCache ??= deriveNodeStates(this.document, this.derive().nodes));
+    return states.map((n) => ({ ...n }));
   }
 
-  /** Rule violations with stable codes. TODO(reading) */
+  /**
+   * Problems with stable codes (`PCMK_CIB_...`, see `DiagnosticCodes`): rule violations and values
+   * Pacemaker would reject or replace (bad ports and durations, rules that were not evaluated).
+   */
   validate(): Diagnostic[] {
-    return [];
+    const diagnostics = (this.diagnosticsCache ??= validateCib(this.document, this.derive()));
+    return diagnostics.map((d) => ({ ...d, ids: [...d.ids] }));
   }
 
   /** The document as XML. */

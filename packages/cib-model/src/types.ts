@@ -25,6 +25,11 @@ export interface RemoteNodeSpec {
   bundle?: string;
   /** Cluster node on which the connection resource is active according to the status section. */
   runningOn?: string;
+  /**
+   * True when the connection resource is no longer configured but still has history in the status
+   * section: Pacemaker keeps the node (as shutting down) only to stop that connection.
+   */
+  orphaned?: boolean;
 }
 
 /** The state of one node as `crm_mon` shows it. */

@@ -1,0 +1,5 @@
+/**
+ * Validation of a parsed CIB.
+ * @packageDocumentation
+ */
+export { validateCib } from './validate.js';
