@@ -113,23 +113,12 @@ describe('cib-model remoteNodes(): remote nodes (ocf:pacemaker:remote)', () => {
     expect(byName(xml, 'r1')).to.include({ kind: 'guest', containerResource: 'vm', reconnectIntervalMs: 0 });
   });
 
-  it('is linear: 10,000 remote nodes derive in well under a second, 4x the nodes take < 10x the time', () => {
-    const docOf = (n: number) => parseXml(cibXml({ resources: Array.from({ length: n }, (_, i) => remotePrimitive(`r${i}`, { server: `10.0.${i >> 8}.${i & 255}` })).join('') }));
-    const time = (doc: XmlElement): [number, RemoteNodeSpec[]] => {
-      const t0 = performance.now();
-      // Status engine (helper of runningOn) left out: it has its own tests and the benchmark covers it.
-      const list = deriveRemoteNodes(doc, undefined, new Map()).nodes;
-      return [performance.now() - t0, list];
-    };
-    const small = docOf(2_500);
-    const big = docOf(10_000);
-    time(small); // warm-up
-    const [tSmall] = time(small);
-    const [tBig, list] = time(big);
+  it('derives 10,000 remote nodes (speed is measured by npm run bench:cib, not here)', () => {
+    const doc = parseXml(cibXml({ resources: Array.from({ length: 10_000 }, (_, i) => remotePrimitive(`r${i}`, { server: `10.0.${i >> 8}.${i & 255}` })).join('') }));
+    const list = deriveRemoteNodes(doc, undefined, new Map()).nodes;
     expect(list).to.have.length(10_000);
+    expect(list[0]).to.include({ name: 'r0', host: '10.0.0.0' });
     expect(list[9999]).to.include({ name: 'r9999', host: '10.0.39.15' });
-    expect(tBig).to.be.lessThan(3_000);
-    expect(tBig / Math.max(tSmall, 1)).to.be.lessThan(10);
   });
 });
 

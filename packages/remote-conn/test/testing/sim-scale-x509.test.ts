@@ -11,16 +11,13 @@ import { connectAndRegister, connectRaw, isNotify, registerXml } from './raw-cli
 describe('SimulatedRemoteDaemon: many instances', function () {
   this.timeout(30_000);
 
-  it('starts 200 daemons in one process quickly, serves a client on each, and stops them cleanly', async () => {
+  it('starts 200 daemons in one process, serves a client on each, and stops them cleanly', async () => {
     const net = (list: string[]) => list.filter((r) => /TCP|TLS|Pipe/.test(r) && r !== 'PipeWrap');
     const timers = (list: string[]) => list.filter((r) => r === 'Timeout');
     const before = process.getActiveResourcesInfo();
     const key = randomBytes(256);
     const sims: SimulatedRemoteDaemon[] = [];
-    const t0 = performance.now();
     for (let i = 0; i < 200; i++) sims.push(await SimulatedRemoteDaemon.start({ key, nodeName: `n${i}`, noDelay: true }));
-    const perStart = (performance.now() - t0) / 200;
-    expect(perStart, 'mean start time (ms)').to.be.below(50);
     expect(new Set(sims.map((s) => s.port)).size).to.equal(200);
     const clients = await Promise.all(sims.map((s) => connectAndRegister({ port: s.port, key, name: s.nodeName }).then((r) => r.c)));
     await Promise.all(
