@@ -26,6 +26,19 @@ export function parseBool(v: string | undefined): boolean | undefined {
 /** Leading integer like `sscanf("%d")` / `crm_element_value_int`; `dflt` when there is none. */
 export function leadingInt(v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
+  // Fast path for the usual plain decimal (call ids, rc codes, timestamps): same result as below.
+  const len = v.length;
+  if (len > 0 && len <= 15) {
+    const neg = v.charCodeAt(0) === 0x2d ? 1 : 0;
+    let n = 0;
+    let j = neg;
+    for (; j < len; j++) {
+      const d = v.charCodeAt(j) - 0x30;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (j === len && len > neg) return neg ? -n : n;
+  }
   const m = /^\s*([+-]?\d+)/.exec(v);
   if (m === null) return dflt;
   const n = Number.parseInt(m[1] as string, 10);

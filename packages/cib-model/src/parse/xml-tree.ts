@@ -249,6 +249,12 @@ class Scanner {
   private i = 0;
   private readonly cache = new StringCache();
   private readonly stack: XmlElement[] = [];
+  /**
+   * Children of the open elements, innermost last: `childStart[k]` is where those of `stack[k]` begin. An
+   * element gets an exact-size `children` array when it closes (no growth slack, less garbage).
+   */
+  private readonly children: XmlNode[] = [];
+  private readonly childStart: number[] = [];
   /** Innermost open element. */
   private cur: XmlElement | undefined;
   private root: XmlElement | undefined;
@@ -324,11 +330,11 @@ class Scanner {
     this.text = this.text === undefined ? t : this.text + t;
   }
 
-  /** Adds the pending text, if any, to the current element. */
-  private flushText(cur: XmlElement): void {
+  /** Adds the pending text, if any, to the children of the current element. */
+  private flushText(): void {
     const text = this.text;
     if (text !== undefined) {
-      if (text.length > 0) cur.children.push({ kind: 'text', text });
+      if (text.length > 0) this.children.push({ kind: 'text', text });
       this.text = undefined;
     }
   }
@@ -345,9 +351,14 @@ class Scanner {
     if (nameEnd - (i + 2) !== cur.name.length || !s.startsWith(cur.name, i + 2)) {
       throw new ScanError(i, `End tag </${s.slice(i + 2, nameEnd)}> does not match the start tag <${cur.name}>`);
     }
-    this.flushText(cur);
+    this.flushText();
     const stack = this.stack;
     stack.pop();
+    const from = this.childStart.pop() as number;
+    if (this.children.length > from) {
+      cur.children = this.children.slice(from);
+      this.children.length = from;
+    }
     if (stack.length === 0) {
       this.root = cur;
       this.cur = undefined;
@@ -367,8 +378,8 @@ class Scanner {
       if (dashes < end) throw new ScanError(dashes, "'--' is not allowed inside a comment");
       const cur = this.cur;
       if (cur !== undefined) {
-        this.flushText(cur);
-        cur.children.push({ kind: 'comment', text: s.slice(i + 4, end) });
+        this.flushText();
+        this.children.push({ kind: 'comment', text: s.slice(i + 4, end) });
       }
       this.i = end + 3;
       return;
@@ -431,13 +442,14 @@ class Scanner {
     }
     const el: XmlElement = { kind: 'element', name, attrs, children: [] };
     if (cur !== undefined) {
-      this.flushText(cur);
-      cur.children.push(el);
+      this.flushText();
+      this.children.push(el);
     }
     if (selfClosing) {
       if (cur === undefined) this.root = el;
     } else {
       this.stack.push(el);
+      this.childStart.push(this.children.length);
       this.cur = el;
     }
     this.i = j;
@@ -523,7 +535,10 @@ export function parseXml(xml: string, limits: XmlParseLimits = {}): XmlElement {
 // ---------------------------------------------------------------------------------------------------------
 // Serializer
 
+const TEXT_SPECIAL = /[&<>\r]/;
+
 function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
   // '\r' as a reference: a literal one would come back as '\n' (line-end normalization).
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
