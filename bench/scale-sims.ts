@@ -15,7 +15,8 @@ process.on('message', async (m: { cmd: string; n?: number; first?: number; key?:
   if (m.cmd === 'start') {
     const key = Buffer.from(m.key ?? '', 'hex');
     for (let i = 0; i < (m.n ?? 0); i++) {
-      const sim = await SimulatedRemoteDaemon.start({ key, noDelay: true, nodeName: `n${(m.first ?? 0) + i}` });
+      // The right key is used throughout: TLS stays on the TCP handle (no close_notify emulation, which costs CPU).
+      const sim = await SimulatedRemoteDaemon.start({ key, noDelay: true, nodeName: `n${(m.first ?? 0) + i}`, handshakeFailure: 'alert' });
       sim.on('handshake-failed', (e: { reason: string; code?: string }) => {
         const k = `${e.code ?? ''} ${e.reason}`.trim();
         handshakeFailures.set(k, (handshakeFailures.get(k) ?? 0) + 1);

@@ -3,7 +3,7 @@
  * ConnectionManager (this process).
  *
  *   npm run bench:scale -- [--nodes 10000] [--max-connects 256] [--engine auto|node-tls|js-tls12]
- *                          [--lone-resets 200] [--sims-per-child 4000] [--verbose] [--json]
+ *                          [--lone-resets 200] [--sims-per-child 4000] [--cold-only] [--verbose] [--json]
  *
  * Prints: time until all nodes are up, handshakes per second, manager RSS and heap per connection,
  * node-down latency after lone resets (one node at a time, p50/p99) and after a reset of every connection
@@ -100,6 +100,13 @@ const perConnKiB = (k: 'heapUsed' | 'external' | 'arrayBuffers') => Math.round((
 
 const coldUp = up;
 const coldFailed = failed;
+if (args.includes('--cold-only')) {
+  process.stdout.write(`${JSON.stringify({ nodes: n, allUpMs: Math.round(coldMs), up: coldUp, failed: coldFailed, rssPerConnectionKiB: Math.round((rssPerConn / 1024) * 10) / 10 })}\n`);
+  clearInterval(progress);
+  await manager.close();
+  await askAll(() => ({ cmd: 'stop' }));
+  process.exit(0);
+}
 const pct = (sorted: number[], q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN) * 10) / 10;
 
 // Lone resets: a sample of nodes reset one at a time, 20 ms apart (each child resets its own share).
