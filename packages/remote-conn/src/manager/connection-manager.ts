@@ -53,10 +53,13 @@ const FORWARDED = ['state', 'node-up', 'connect-failed', 'node-down', 'node-reco
 
 /** Fields whose change requires a new connection. */
 const CONNECTION_FIELDS: Array<keyof RemoteNodeOptions> = [
-  'kind', 'host', 'port', 'key', 'keyFile', 'x509', 'tls', 'connectTimeoutMs', 'attemptTimeoutMs', 'attemptRetryDelayMs',
+  'host', 'port', 'key', 'keyFile', 'x509', 'tls', 'connectTimeoutMs', 'attemptTimeoutMs', 'attemptRetryDelayMs',
   'minRemainingForRetryMs', 'reconnectIntervalMs', 'reconnectJitter', 'monitorIntervalMs', 'monitorTimeoutMs', 'keepAliveMs',
-  'requestTimeoutMs', 'protocolVersion', 'clientName', 'managed', 'connectionResource', 'containerResource',
+  'requestTimeoutMs', 'protocolVersion', 'clientName',
 ];
+
+/** Fields that describe the node; a change applies in place (`updateDescription`), without a reconnect. */
+const DESCRIPTION_FIELDS = ['kind', 'managed', 'connectionResource', 'containerResource'] as const;
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
@@ -126,7 +129,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
       throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'a node spec needs a non-empty name');
     }
     const o: Record<string, unknown> = { ...this.#defaults };
-    for (const k of ['name', ...CONNECTION_FIELDS] as const) {
+    for (const k of ['name', ...CONNECTION_FIELDS, ...DESCRIPTION_FIELDS] as const) {
       const v = (spec as unknown as Record<string, unknown>)[k];
       if (v !== undefined) o[k] = v;
     }
@@ -264,7 +267,8 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
    * Applies a changed spec. A change of anything that affects the connection (address, port, key,
    * timeouts...) replaces the connection (a reconnect): the old one stops first, then the new one starts
    * (if the manager auto-starts or the old one had been started), keeping the node's reconnect holds.
-   * Changes of other fields (`runningOn`, `bundle`) change nothing. Adds the node if it is not managed.
+   * Changes of descriptive fields (`kind`, `managed`, `connectionResource`, `containerResource`) apply in
+   * place, without a reconnect. Changes of other fields (`runningOn`, `bundle`) change nothing. Adds the node if it is not managed.
    * Resolves `true` when something changed; rejects (changing nothing) for an invalid spec.
    */
   async updateNode(spec: NodeSpec): Promise<boolean> {
@@ -277,7 +281,13 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
       return true;
     }
     const changed = CONNECTION_FIELDS.some((k) => !sameValue(old.options[k], options[k]));
-    if (!changed) return false;
+    if (!changed) {
+      if (DESCRIPTION_FIELDS.every((k) => sameValue(old.options[k], options[k]))) return false;
+      debug('updating %s in place: description changed', name);
+      old.conn.updateDescription({ kind: options.kind, managed: options.managed, connectionResource: options.connectionResource, containerResource: options.containerResource });
+      old.options = options;
+      return true;
+    }
     debug('updating %s: connection parameters changed', name);
     const start = this.#autoStart || old.conn.state !== 'stopped';
     const entry = this.#create(options);

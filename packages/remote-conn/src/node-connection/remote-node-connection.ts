@@ -182,6 +182,22 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
     return this.#o;
   }
 
+  /**
+   * Changes the fields that describe the node without affecting the connection (`kind`, `managed`,
+   * `connectionResource`, `containerResource`), in place: no reconnect. `managed` decides the answer to
+   * the next shutdown request (nack when unmanaged, as Pacemaker's controller does in maintenance).
+   * @throws RemoteConnError `INVALID_ARGUMENT` for an invalid value (nothing changes then)
+   */
+  updateDescription(d: Pick<RemoteNodeOptions, 'kind' | 'managed' | 'connectionResource' | 'containerResource'>): void {
+    const next = resolveNodeOptions({ ...this.#o, ...d });
+    this.#o.kind = next.kind;
+    this.#o.managed = next.managed;
+    if (next.connectionResource) this.#o.connectionResource = next.connectionResource;
+    else delete this.#o.connectionResource;
+    if (next.containerResource) this.#o.containerResource = next.containerResource;
+    else delete this.#o.containerResource;
+  }
+
   /** A snapshot of the connection's state and counters. */
   snapshot(): NodeSnapshot {
     const s: NodeSnapshot = {
@@ -535,7 +551,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
           return sent;
         };
         if (this.listenerCount('node-shutdown-request') === 0) {
-          void (o.managed ? ack() : req.nack());
+          void (this.#o.managed ? ack() : req.nack());
           return;
         }
         this.emit('node-shutdown-request', { node: o.name, ack, nack: () => req.nack() });

@@ -156,6 +156,26 @@ describe('ConnectionManager membership', function () {
       expect(m.node('n1')?.state).to.equal('up');
     });
 
+    it('a change of a descriptive field (managed, kind, connection/container resource) applies in place, without a reconnect', async () => {
+      sims = await startSims(1, { version: '2.1.8' });
+      const m = manager();
+      const conn = m.addNode(remoteSpec('n1', sims[0]!));
+      await allUp(m, ['n1']);
+      const client = sims[0]!.clients()[0]?.id;
+      const recs = recordManager(m);
+      expect(await m.updateNode(remoteSpec('n1', sims[0]!, { kind: 'guest', connectionResource: 'n1-conn', containerResource: 'vm1', managed: false } as Partial<RemoteNodeSpec>))).to.equal(true);
+      await sleep(300);
+      expect(recs.filter((r) => r.event !== 'monitor')).to.deep.equal([]);
+      expect(sims[0]!.clients().map((c) => c.id)).to.deep.equal([client]);
+      expect(m.node('n1')).to.equal(conn);
+      expect(conn.options).to.include({ kind: 'guest', connectionResource: 'n1-conn', containerResource: 'vm1', managed: false });
+      // managed: false now decides the answer to a shutdown request (nobody listens): nack.
+      m.removeAllListeners('node-shutdown-request');
+      const answered = new Promise<boolean>((resolve) => sims[0]!.once('shutdown-answer', (ack: boolean) => resolve(ack)));
+      await sims[0]!.requestShutdown();
+      expect(await answered).to.equal(false);
+    });
+
     it('an invalid updated spec is rejected and the running connection is kept', async () => {
       sims = await startSims(1);
       const m = manager();
