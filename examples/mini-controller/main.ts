@@ -18,11 +18,11 @@
  *   --duration D            stop after this long (default: until SIGINT/SIGTERM)
  */
 import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FenceAgentFencer, StonithAdminFencer, type Fencer } from '@pcmk-remote/fencing-hooks';
 import { renderTable } from '../shared/table.js';
 import { durationMs, usageError } from '../shared/args.js';
+import { runAsProgram, untilStopped } from '../shared/lifecycle.js';
 import { timeline } from '../shared/timeline.js';
 import { readStream } from '../monitoring-agent/cib-source.js';
 import { MiniController, parseAgent } from './controller.js';
@@ -146,24 +146,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       .catch((err: unknown) => say(`reload failed: ${(err as Error).message}`));
   };
   process.on('SIGHUP', onHup);
-  // A second signal while stopping (npm forwards the group's signal once more) must not kill us mid-cleanup.
-  let stopping = false;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (stopping) return;
-    stop(sig);
-  };
-  let stop: (why: string) => void = () => undefined;
-  await new Promise<void>((resolve) => {
-    stop = (why: string) => {
-      stopping = true;
-      clearTimeout(timer);
-      say(`${why}: stopping`);
-      resolve();
-    };
-    const timer = limit > 0 ? setTimeout(() => stop('duration reached'), limit) : undefined;
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  const removeSignalHandlers = await untilStopped(limit, say);
   process.off('SIGHUP', onHup);
   for (const t of timers) clearTimeout(t);
 
@@ -183,20 +166,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   out.write(`\n${renderTable(rows, ['node', 'kind', 'state', 'attempts', 'losses', 'fenced', 'resource', 'resource state', 'starts'])}\n\n`);
   await controller.close();
   say('done: connections, fencing and simulated daemons stopped');
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  removeSignalHandlers();
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      const code = (err as { code?: unknown }).code;
-      process.stderr.write(`mini-controller: ${(err as Error).message}${typeof code === 'string' ? ` [${code}]` : ''}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+runAsProgram(import.meta.url, 'mini-controller', main);

@@ -13,8 +13,8 @@
  *   --port N                 HTTP port (default 9664; 0: a free one)     --bind ADDR (default 127.0.0.1)
  *   --duration D             stop after this long (default: until SIGINT/SIGTERM)
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runAsProgram, untilStopped } from '../shared/lifecycle.js';
 import { durationMs, integer, nodeArgument, usageError } from '../shared/args.js';
 import { startMonitoringAgent } from './agent.js';
 import { readStream, type CibSource } from './cib-source.js';
@@ -71,40 +71,11 @@ export async function main(argv: string[]): Promise<number> {
     },
     log: say,
   });
-  // A second signal while stopping (npm forwards the group's signal once more) must not kill us mid-cleanup.
-  let stopping = false;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (stopping) return;
-    stop(sig);
-  };
-  let stop: (why: string) => void = () => undefined;
-  await new Promise<void>((resolve) => {
-    stop = (why: string) => {
-      stopping = true;
-      clearTimeout(timer);
-      say(`${why}: stopping`);
-      resolve();
-    };
-    const timer = durationLimit > 0 ? setTimeout(() => stop('duration reached'), durationLimit) : undefined;
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  const removeSignalHandlers = await untilStopped(durationLimit, say);
   await agent.close();
   say('stopped: HTTP server, connections and simulated daemons closed');
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  removeSignalHandlers();
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      const code = (err as { code?: unknown }).code;
-      process.stderr.write(`monitoring-agent: ${(err as Error).message}${typeof code === 'string' ? ` [${code}]` : ''}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+runAsProgram(import.meta.url, 'monitoring-agent', main);

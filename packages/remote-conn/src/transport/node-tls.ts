@@ -10,7 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ErrorCodes, RemoteConnError, abortedError } from '../errors.js';
 import { quickAcker } from './quick-ack.js';
-import { silentCloseMessage } from './silent-close.js';
+import { silentCloseError } from './silent-close.js';
 import type { Transport, TransportConnectOptions, TransportConnector, TransportEvents, TransportInfo } from './transport.js';
 
 const debug = createDebug('pcmk-remote:transport');
@@ -97,7 +97,7 @@ export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | '
   }
   const hungUp = code === 'ECONNRESET' || code === 'EPIPE' || /disconnected before secure TLS/i.test(err.message);
   if (hungUp && peerSilent) {
-    return new RemoteConnError(ErrorCodes.CONNECT_FAILED, silentCloseMessage(where), { cause: err, details });
+    return silentCloseError(host, port, err);
   }
   if (hungUp || HANDSHAKE_AUTH_ALERTS.test(code)) {
     return new RemoteConnError(

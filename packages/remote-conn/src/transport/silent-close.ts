@@ -1,6 +1,7 @@
 /**
  * A TLS peer that hangs up before it sent a single byte.
  */
+import { ErrorCodes, RemoteConnError } from '../errors.js';
 
 /**
  * The message for a peer that accepted the TCP connection and closed it before sending a single byte. A wrong
@@ -13,4 +14,10 @@ export function silentCloseMessage(where: string): string {
     `${where} accepted the TCP connection and closed it before answering the TLS ClientHello: not a key problem; ` +
     `the daemon may be out of file descriptors or overloaded, or a proxy or firewall cut the connection`
   );
+}
+
+/** The retryable `CONNECT_FAILED` error (phase `tls`) of such a close, for both TLS engines. */
+export function silentCloseError(host: string, port: number, cause?: NodeJS.ErrnoException): RemoteConnError {
+  const details = { phase: 'tls' as const, host, port, ...(cause ? { syscallCode: cause.code } : {}) };
+  return new RemoteConnError(ErrorCodes.CONNECT_FAILED, silentCloseMessage(`${host}:${port}`), { ...(cause ? { cause } : {}), details });
 }

@@ -1,6 +1,8 @@
 /** Test helpers: run the CLI in-process on memory streams, or as a child process. */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/io.js';
@@ -56,4 +58,19 @@ export function cliChild(args: string[], options: { timeoutMs?: number; env?: No
       done({ code: code ?? -1, signal, stdout, stderr });
     });
   });
+}
+
+/**
+ * A temporary directory holding `key` as `authkey` (mode 0600), for the tests of one describe block: made
+ * in `before`, removed in `after`. Read `dir` and `keyFile` inside tests and hooks only.
+ */
+export function tempKeyDir(prefix: string, key: Buffer): { readonly dir: string; readonly keyFile: string } {
+  const t = { dir: '', keyFile: '' };
+  before(() => {
+    t.dir = mkdtempSync(join(tmpdir(), prefix));
+    t.keyFile = join(t.dir, 'authkey');
+    writeFileSync(t.keyFile, key, { mode: 0o600 });
+  });
+  after(() => rmSync(t.dir, { recursive: true, force: true }));
+  return t;
 }

@@ -5,15 +5,14 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoteSession } from '../../src/session/remote-session.js';
 import { SimulatedRemoteDaemon } from '../../src/testing/index.js';
 import { connectJsTls12, SUITES } from '../../src/transport/js-tls12/index.js';
 import type { ProbeReport } from '../../src/cli/probe.js';
-import { cli, cliChild } from './cli-io.js';
+import { cli, cliChild, tempKeyDir } from './cli-io.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,18 +49,11 @@ const parse = (stdout: string) => JSON.parse(stdout) as ProbeReport;
 describe('pcmk-remote probe (simulator)', function () {
   this.timeout(20_000);
   const key = randomBytes(256);
-  let dir: string;
-  let keyFile: string;
   let sim: SimulatedRemoteDaemon;
   let connected: number;
   let target: string;
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pcmk-probe-'));
-    keyFile = join(dir, 'authkey');
-    writeFileSync(keyFile, key, { mode: 0o600 });
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const tmp = tempKeyDir('pcmk-probe-', key);
   beforeEach(async () => {
     sim = await SimulatedRemoteDaemon.start({ key, noDelay: true });
     connected = 0;
@@ -120,7 +112,7 @@ describe('pcmk-remote probe (simulator)', function () {
         expect(sim.clientCount).to.equal(1);
         expect(owner.closed).to.equal(false);
         // Control: the same detector sees a full probe.
-        const full = await cli(['probe', target, '--full', '--key', keyFile, '--json']);
+        const full = await cli(['probe', target, '--full', '--key', tmp.keyFile, '--json']);
         expect(full.code, full.stderr).to.equal(0);
         const deadline = Date.now() + 3000;
         while (newClients === 0 && Date.now() < deadline) await sleep(20);
@@ -183,7 +175,7 @@ describe('pcmk-remote probe (simulator)', function () {
 
   describe('--full', () => {
     it('prints the warning first, then checks key, TCP, TLS, registration, poke and the executor', async () => {
-      const r = await cli(['probe', target, '--full', '--key', keyFile, '--json']);
+      const r = await cli(['probe', target, '--full', '--key', tmp.keyFile, '--json']);
       expect(r.code, r.stdout).to.equal(0);
       expect(r.stderr).to.match(/^WARNING: --full completes the TLS handshake/).and.to.match(/unexpected client takeover/);
       const rep = parse(r.stdout);
@@ -202,7 +194,7 @@ describe('pcmk-remote probe (simulator)', function () {
     });
 
     it('wrong key: exit 1 at step tls with AUTH_FAILED and a key hint', async () => {
-      const wrong = join(dir, 'wrong');
+      const wrong = join(tmp.dir, 'wrong');
       writeFileSync(wrong, randomBytes(256), { mode: 0o600 });
       const r = await cli(['probe', target, '--full', '--key', wrong, '--json']);
       expect(r.code).to.equal(1);
@@ -215,7 +207,7 @@ describe('pcmk-remote probe (simulator)', function () {
     });
 
     it('wrong 4096-byte key: the hint says such keys are supported through the built-in engine', async () => {
-      const long = join(dir, 'long');
+      const long = join(tmp.dir, 'long');
       writeFileSync(long, randomBytes(4096), { mode: 0o600 });
       const r = await cli(['probe', target, '--full', '--key', long, '--json']);
       expect(r.code).to.equal(1);
@@ -226,7 +218,7 @@ describe('pcmk-remote probe (simulator)', function () {
     });
 
     it('nothing listening: exit 2 at step tcp with the port hint', async () => {
-      const r = await cli(['probe', `127.0.0.1:${await deadPort()}`, '--full', '--key', keyFile, '--json']);
+      const r = await cli(['probe', `127.0.0.1:${await deadPort()}`, '--full', '--key', tmp.keyFile, '--json']);
       expect(r.code).to.equal(2);
       const rep = parse(r.stdout);
       expect(rep.steps.map((s) => [s.step, s.ok])).to.deep.equal([['key', true], ['tcp', false]]);
@@ -237,7 +229,7 @@ describe('pcmk-remote probe (simulator)', function () {
     it('accepts TCP and never answers: exit 2, CONNECT_TIMEOUT at step tls after --timeout', async () => {
       sim.hang(true);
       const t0 = Date.now();
-      const r = await cli(['probe', target, '--full', '--key', keyFile, '--timeout', '0.5s', '--json']);
+      const r = await cli(['probe', target, '--full', '--key', tmp.keyFile, '--timeout', '0.5s', '--json']);
       expect(Date.now() - t0).to.be.within(450, 6000);
       expect(r.code).to.equal(2);
       const rep = parse(r.stdout);
@@ -250,7 +242,7 @@ describe('pcmk-remote probe (simulator)', function () {
       sim.on('request', (e) => {
         if (e.op === 'lrmd_rsc_poke') sim.setReplyDelay(3000);
       });
-      const r = await cli(['probe', target, '--full', '--key', keyFile, '--timeout', '800ms', '--json']);
+      const r = await cli(['probe', target, '--full', '--key', tmp.keyFile, '--timeout', '800ms', '--json']);
       expect(r.code).to.equal(1);
       const rep = parse(r.stdout);
       expect(rep.steps.at(-1)).to.include({ step: 'poke', ok: false });
@@ -258,17 +250,17 @@ describe('pcmk-remote probe (simulator)', function () {
     });
 
     it('missing key file: exit 2 at step key, with where the key is looked up', async () => {
-      const r = await cli(['probe', target, '--full', '--key', join(dir, 'nope'), '--json']);
+      const r = await cli(['probe', target, '--full', '--key', join(tmp.dir, 'nope'), '--json']);
       expect(r.code).to.equal(2);
       const rep = parse(r.stdout);
       expect(rep.steps).to.have.length(1);
       expect(rep.steps[0]?.error?.code).to.equal('PCMK_REMOTE_KEY_MISSING');
-      expect(rep.steps[0]?.hint).to.include(join(dir, 'nope'));
+      expect(rep.steps[0]?.hint).to.include(join(tmp.dir, 'nope'));
     });
 
     it('default key location: the hint names $PCMK_authkey_location and /etc/pacemaker/authkey', async () => {
       const saved = process.env.PCMK_authkey_location;
-      process.env.PCMK_authkey_location = join(dir, 'missing-default');
+      process.env.PCMK_authkey_location = join(tmp.dir, 'missing-default');
       try {
         const r = await cli(['probe', target, '--full', '--json']);
         expect(r.code).to.equal(2);
@@ -297,7 +289,7 @@ describe('pcmk-remote probe (simulator)', function () {
     });
 
     it('as a child process: exit 0 for a daemon in safe mode, 2 when nothing listens, 1 for a wrong key', async () => {
-      const wrong = join(dir, 'wrong2');
+      const wrong = join(tmp.dir, 'wrong2');
       writeFileSync(wrong, randomBytes(64), { mode: 0o600 });
       const [ok, refused, auth] = await Promise.all([
         cliChild(['probe', target]),

@@ -4,14 +4,13 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliDuration } from '../../src/cli/duration.js';
 import { watchSpecs } from '../../src/cli/watch.js';
 import { SimulatedRemoteDaemon } from '../../src/testing/index.js';
-import { cli, cliChild } from './cli-io.js';
+import { cli, cliChild, tempKeyDir } from './cli-io.js';
 
 async function deadPort(): Promise<number> {
   const srv = net.createServer();
@@ -76,16 +75,9 @@ const namesOf = (evs: Ev[], event: string) => [...new Set(evs.filter((e) => e.ev
 describe('pcmk-remote watch --cib', function () {
   this.timeout(30_000);
   const key = randomBytes(256);
-  let dir: string;
-  let keyFile: string;
   let sims: SimulatedRemoteDaemon[] = [];
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pcmk-watch-'));
-    keyFile = join(dir, 'authkey');
-    writeFileSync(keyFile, key, { mode: 0o600 });
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const tmp = tempKeyDir('pcmk-watch-', key);
   beforeEach(async () => {
     sims = await Promise.all([0, 1, 2].map((i) => SimulatedRemoteDaemon.start({ key, noDelay: true, nodeName: `r${i + 1}` })));
   });
@@ -94,7 +86,7 @@ describe('pcmk-remote watch --cib', function () {
   });
 
   const writeCib = (xml: string) => {
-    const f = join(dir, `cib-${Math.random().toString(36).slice(2)}.xml`);
+    const f = join(tmp.dir, `cib-${Math.random().toString(36).slice(2)}.xml`);
     writeFileSync(f, xml);
     return f;
   };
@@ -103,7 +95,7 @@ describe('pcmk-remote watch --cib', function () {
   it('connects every remote node of the CIB and prints JSON lines until --duration', async () => {
     const cib = writeCib(cibXml(ports()));
     const t0 = Date.now();
-    const r = await cli(['watch', '--cib', cib, '--key', keyFile, '--duration', '1.5s', '--monitor-interval', '300ms']);
+    const r = await cli(['watch', '--cib', cib, '--key', tmp.keyFile, '--duration', '1.5s', '--monitor-interval', '300ms']);
     const took = Date.now() - t0;
     expect(r.code, r.stderr).to.equal(0);
     expect(took).to.be.within(1400, 10_000);
@@ -118,7 +110,7 @@ describe('pcmk-remote watch --cib', function () {
 
   it('--only-running-on keeps the nodes whose connection runs on that cluster node', async () => {
     const cib = writeCib(cibXml(ports()));
-    const r = await cli(['watch', '--cib', cib, '--only-running-on', 'node1', '--key', keyFile, '--duration', '1s']);
+    const r = await cli(['watch', '--cib', cib, '--only-running-on', 'node1', '--key', tmp.keyFile, '--duration', '1s']);
     expect(r.code, r.stderr).to.equal(0);
     const evs = events(r.stdout);
     expect(namesOf(evs, 'node-added')).to.deep.equal(['r1', 'r3']);
@@ -131,7 +123,7 @@ describe('pcmk-remote watch --cib', function () {
     const r = await cli([
       'watch', '--cib', '-', '--only-running-on', 'node1',
       '--node', `r3=127.0.0.1:${sims[2]!.port}`, '--node', `extra=127.0.0.1:${sims[1]!.port}`,
-      '--key', keyFile, '--duration', '1.2s',
+      '--key', tmp.keyFile, '--duration', '1.2s',
     ], readFileSync(cib, 'utf8'));
     expect(r.code, r.stderr).to.equal(0);
     const evs = events(r.stdout);
@@ -150,23 +142,23 @@ describe('pcmk-remote watch --cib', function () {
   });
 
   it('usage errors exit 2: --only-running-on without --cib, nothing to watch, a bad CIB, a bad duration', async () => {
-    const a = await cli(['watch', '--only-running-on', 'node1', '--key', keyFile]);
+    const a = await cli(['watch', '--only-running-on', 'node1', '--key', tmp.keyFile]);
     expect(a.code).to.equal(2);
     expect(a.stderr).to.match(/--only-running-on needs --cib/);
-    const b = await cli(['watch', '--cib', writeCib(cibXml(ports())), '--only-running-on', 'node9', '--key', keyFile]);
+    const b = await cli(['watch', '--cib', writeCib(cibXml(ports())), '--only-running-on', 'node9', '--key', tmp.keyFile]);
     expect(b.code).to.equal(2);
     expect(b.stderr).to.match(/nothing to watch/);
-    const c = await cli(['watch', '--cib', '-', '--key', keyFile], '<cib><oops></cib>');
+    const c = await cli(['watch', '--cib', '-', '--key', tmp.keyFile], '<cib><oops></cib>');
     expect(c.code).to.equal(2);
     expect(c.stderr).to.match(/PCMK_CIB_XML_PARSE/);
-    const d = await cli(['watch', '--node', `a=127.0.0.1:${sims[0]!.port}`, '--key', keyFile, '--duration', 'soon']);
+    const d = await cli(['watch', '--node', `a=127.0.0.1:${sims[0]!.port}`, '--key', tmp.keyFile, '--duration', 'soon']);
     expect(d.code).to.equal(2);
     expect(d.stderr).to.match(/--duration: cannot parse duration/);
     expect(sims[0]!.clientCount).to.equal(0);
   });
 
   it('as a child process: JSON lines and exit 0 after --duration', async () => {
-    const r = await cliChild(['watch', '--node', `a=127.0.0.1:${sims[0]!.port}`, '--key', keyFile, '--duration', '1s'], { timeoutMs: 25_000 });
+    const r = await cliChild(['watch', '--node', `a=127.0.0.1:${sims[0]!.port}`, '--key', tmp.keyFile, '--duration', '1s'], { timeoutMs: 25_000 });
     expect(r.code, r.stderr).to.equal(0);
     expect(namesOf(events(r.stdout), 'node-up')).to.deep.equal(['a']);
   });

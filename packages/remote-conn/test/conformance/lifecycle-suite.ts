@@ -3,7 +3,6 @@
  * are scaled down (hundreds of ms instead of Pacemaker's tens of seconds) so real waits stay short.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
   ErrorCodes,
@@ -17,6 +16,7 @@ import {
   type RemoteNodeOptions,
 } from '../../src/index.js';
 import { freePort } from '../support/real-daemon.js';
+import { runTsChild } from '../support/run-ts-child.js';
 import type { DaemonTarget, TargetFactory } from './targets.js';
 import type { SuiteOptions } from './session-suite.js';
 
@@ -269,23 +269,11 @@ export function defineLifecycleSuite(label: string, factory: TargetFactory, opti
 
     it('leaves nothing behind: a process that starts and stops a connection exits by itself', async () => {
       const script = join(import.meta.dirname, '../support/start-stop-child.ts');
-      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
-        env: { ...process.env, TARGET_HOST: target.host, TARGET_PORT: String(target.port), TARGET_KEY: target.key.toString('hex') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      const code = await new Promise<number | string>((resolve) => {
-        const t = setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve('hung');
-        }, 15_000);
-        child.on('exit', (c, s) => {
-          clearTimeout(t);
-          resolve(c ?? s ?? -1);
-        });
-      });
+      const { code, out } = await runTsChild(
+        script,
+        { ...process.env, TARGET_HOST: target.host, TARGET_PORT: String(target.port), TARGET_KEY: target.key.toString('hex') },
+        15_000,
+      );
       expect(code, out).to.equal(0);
       expect(out).to.include('up stopped');
     });

@@ -3,25 +3,15 @@
  * behind (the event loop drains: a process that closes its manager exits by itself).
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ConnectionManager, type ConnectionManagerOptions } from '../../src/index.js';
 import type { SimulatedRemoteDaemon } from '../../src/testing/index.js';
-import { KEY, allUp, recordManager, remoteSpec, sleep, startSims, until } from './support.js';
+import { runTsChild } from '../support/run-ts-child.js';
+import { KEY, allUp, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 
 describe('ConnectionManager close()', function () {
   this.timeout(40_000);
   let sims: SimulatedRemoteDaemon[] = [];
-  let managers: ConnectionManager[] = [];
-  const manager = (o: ConnectionManagerOptions = {}) => {
-    const m = new ConnectionManager({ ...o, defaults: { key: KEY, monitorIntervalMs: 50, monitorTimeoutMs: 2000, ...o.defaults } });
-    managers.push(m);
-    return m;
-  };
-  afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.close()));
-    await Promise.all(sims.splice(0).map((s) => s.stop()));
-  });
+  const manager = managerFactory({ monitorIntervalMs: 50, monitorTimeoutMs: 2000 }, () => sims.splice(0));
 
   it('stops every node (node-down stopped, node-removed), resolves, and emits nothing afterwards', async () => {
     sims = await startSims(3);
@@ -89,20 +79,7 @@ describe('ConnectionManager close()', function () {
     const script = join(import.meta.dirname, 'manager-child.ts');
     const env: Record<string, string> = { ...(process.env as Record<string, string>), TARGET_HOST: up.host, TARGET_KEY: KEY.toString('hex') };
     for (const [name, s] of Object.entries({ up, waiting, failed, hung })) env[`PORT_${name.toUpperCase()}`] = String(s.port);
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | string>((resolve) => {
-      const t = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve('hung');
-      }, 20_000);
-      child.on('exit', (c, s) => {
-        clearTimeout(t);
-        resolve(c ?? s ?? -1);
-      });
-    });
+    const { code, out } = await runTsChild(script, env, 20_000);
     expect(code, out).to.equal(0);
     // closed with no node left; before close(), two hung attempts held both slots and one node was queued
     const m = /closed (\d+) (\{.*\}) (\d+)/.exec(out);

@@ -3,9 +3,9 @@
  * than the bound, and every node still comes up. Plus the `ConnectSlots` semaphore itself.
  */
 import { expect } from 'chai';
-import { ConnectSlots, ConnectionManager, ErrorCodes, RemoteConnError, isRemoteConnError, type ConnectionManagerOptions } from '../../src/index.js';
+import { ConnectSlots, ConnectionManager, ErrorCodes, RemoteConnError, isRemoteConnError } from '../../src/index.js';
 import type { SimulatedRemoteDaemon } from '../../src/testing/index.js';
-import { KEY, allUp, remoteSpec, sleep, startSims, until } from './support.js';
+import { allUp, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 
 /**
  * Counts attempts in flight as seen from outside the manager: a connection is in an attempt from the
@@ -28,16 +28,7 @@ function inFlightProbe(m: ConnectionManager, sims: SimulatedRemoteDaemon[]): { m
 describe('ConnectionManager maxConcurrentConnects', function () {
   this.timeout(40_000);
   let sims: SimulatedRemoteDaemon[] = [];
-  let managers: ConnectionManager[] = [];
-  const manager = (o: ConnectionManagerOptions = {}) => {
-    const m = new ConnectionManager({ ...o, defaults: { key: KEY, monitorIntervalMs: 0, ...o.defaults } });
-    managers.push(m);
-    return m;
-  };
-  afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.close()));
-    await Promise.all(sims.splice(0).map((s) => s.stop()));
-  });
+  const manager = managerFactory({ monitorIntervalMs: 0 }, () => sims.splice(0));
 
   it('rejects a bound that is not a positive integer', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {

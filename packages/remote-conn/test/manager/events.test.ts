@@ -3,25 +3,16 @@
  * reports state, since, attempts, last error and last RTT, and no `error` listener is ever needed.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ConnectionManager, ErrorCodes, RemoteSession, type ConnectionManagerOptions, type NodeConnectionEvents } from '../../src/index.js';
+import { ErrorCodes, RemoteSession, type NodeConnectionEvents } from '../../src/index.js';
 import { SimulatedRemoteDaemon } from '../../src/testing/index.js';
-import { KEY, NODE_EVENTS, allUp, nextManagerEvent, recordManager, remoteSpec, sleep, startSims, until } from './support.js';
+import { runTsChild } from '../support/run-ts-child.js';
+import { KEY, NODE_EVENTS, allUp, nextManagerEvent, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 
 describe('ConnectionManager events and snapshots', function () {
   this.timeout(30_000);
   let sims: SimulatedRemoteDaemon[] = [];
-  let managers: ConnectionManager[] = [];
-  const manager = (o: ConnectionManagerOptions = {}) => {
-    const m = new ConnectionManager({ ...o, defaults: { key: KEY, monitorIntervalMs: 100, monitorTimeoutMs: 2000, ...o.defaults } });
-    managers.push(m);
-    return m;
-  };
-  afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.close()));
-    await Promise.all(sims.splice(0).map((s) => s.stop()));
-  });
+  const manager = managerFactory({ monitorIntervalMs: 100, monitorTimeoutMs: 2000 }, () => sims.splice(0));
 
   it('re-emits every node event (state, node-up, monitor, connect-failed, node-down, node-reconnecting, takeover, node-shutdown-request) with the node name', async () => {
     sims = await startSims(4);
@@ -182,23 +173,11 @@ describe('ConnectionManager events and snapshots', function () {
 
   it('a listener that throws does not break the node: the connection stays up and the exception surfaces as uncaught', async () => {
     sims = await startSims(1);
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(import.meta.dirname, 'throwing-listener-child.ts')], {
-      env: { ...process.env, TARGET_HOST: sims[0]!.host, TARGET_PORT: String(sims[0]!.port), TARGET_KEY: KEY.toString('hex') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | string>((resolve) => {
-      const t = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve('hung');
-      }, 20_000);
-      child.on('exit', (c, s) => {
-        clearTimeout(t);
-        resolve(c ?? s ?? -1);
-      });
-    });
+    const { code, out } = await runTsChild(
+      join(import.meta.dirname, 'throwing-listener-child.ts'),
+      { ...process.env, TARGET_HOST: sims[0]!.host, TARGET_PORT: String(sims[0]!.port), TARGET_KEY: KEY.toString('hex') },
+      20_000,
+    );
     expect(code, out).to.equal(0);
     const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { state: string; monitors: number; uncaught: string[] };
     expect(r.state, out).to.equal('up');

@@ -4,23 +4,14 @@
  */
 import { expect } from 'chai';
 import type { RemoteNodeSpec } from '@pcmk-remote/cib-model';
-import { ConnectionManager, ErrorCodes, isRemoteConnError, type ConnectionManagerOptions } from '../../src/index.js';
+import { ErrorCodes, isRemoteConnError } from '../../src/index.js';
 import type { SimulatedRemoteDaemon } from '../../src/testing/index.js';
-import { KEY, allUp, recordManager, remoteSpec, sleep, startSims, until } from './support.js';
+import { allUp, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 
 describe('ConnectionManager membership', function () {
   this.timeout(30_000);
   let sims: SimulatedRemoteDaemon[] = [];
-  let managers: ConnectionManager[] = [];
-  const manager = (o: ConnectionManagerOptions = {}) => {
-    const m = new ConnectionManager({ ...o, defaults: { key: KEY, monitorIntervalMs: 100, monitorTimeoutMs: 2000, ...o.defaults } });
-    managers.push(m);
-    return m;
-  };
-  afterEach(async () => {
-    await Promise.all(managers.splice(0).map((m) => m.close()));
-    await Promise.all(sims.splice(0).map((s) => s.stop()));
-  });
+  const manager = managerFactory({ monitorIntervalMs: 100, monitorTimeoutMs: 2000 }, () => sims.splice(0));
 
   describe('addNode / removeNode', () => {
     it('addNode connects the node and emits node-added, then node-up with the name', async () => {

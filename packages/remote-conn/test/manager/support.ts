@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RemoteNodeSpec } from '@pcmk-remote/cib-model';
-import type { ConnectionManager, ConnectionManagerEvents } from '../../src/index.js';
+import { ConnectionManager, type ConnectionManagerEvents, type ConnectionManagerOptions, type RemoteNodeOptions } from '../../src/index.js';
 import { SimulatedRemoteDaemon, type SimulatedDaemonOptions } from '../../src/testing/index.js';
 
 export const KEY = randomBytes(64);
@@ -22,6 +22,23 @@ export function recordManager(m: ConnectionManager): Rec[] {
     m.on(ev, ((d: Record<string, unknown>) => out.push({ event: ev, at: Date.now(), node: String(d.node), data: d })) as never);
   }
   return out;
+}
+
+/**
+ * The fixture of a describe block: a factory of managers with the shared key and these defaults, and an
+ * `afterEach` that closes every manager it made, then stops the daemons `takeSims` hands over.
+ */
+export function managerFactory(defaults: Partial<RemoteNodeOptions>, takeSims: () => SimulatedRemoteDaemon[]): (o?: ConnectionManagerOptions) => ConnectionManager {
+  const managers: ConnectionManager[] = [];
+  afterEach(async () => {
+    await Promise.all(managers.splice(0).map((m) => m.close()));
+    await Promise.all(takeSims().map((s) => s.stop()));
+  });
+  return (o: ConnectionManagerOptions = {}) => {
+    const m = new ConnectionManager({ ...o, defaults: { key: KEY, ...defaults, ...o.defaults } });
+    managers.push(m);
+    return m;
+  };
 }
 
 /** Starts `n` simulated daemons with the shared key. */

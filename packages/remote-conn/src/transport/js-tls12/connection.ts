@@ -10,7 +10,7 @@ import createDebug from 'debug';
 import net from 'node:net';
 import { ErrorCodes, RemoteConnError, abortedError } from '../../errors.js';
 import { quickAcker } from '../quick-ack.js';
-import { silentCloseMessage } from '../silent-close.js';
+import { silentCloseError } from '../silent-close.js';
 import type { Transport, TransportConnectOptions, TransportEvents, TransportInfo } from '../transport.js';
 import { AUTH_ALERTS, AlertDescription, AlertLevel, alertName, encodeAlert, localAlertOf, parseAlert, tlsFault } from './alerts.js';
 import { ClientHandshake } from './handshake.js';
@@ -31,13 +31,12 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 /**
  * The peer hung up during the handshake: a wrong key (or no common suite) when it had answered our
- * ClientHello, else a retryable connect failure (see {@link silentCloseMessage}).
+ * ClientHello, else a retryable connect failure (see {@link silentCloseError}).
  */
-function hangUpError(peerSilent: boolean, host: string, port: number, cause?: Error): RemoteConnError {
-  const details = { phase: 'tls' as const, host, port, ...(cause ? { syscallCode: (cause as NodeJS.ErrnoException).code } : {}) };
-  return peerSilent
-    ? new RemoteConnError(ErrorCodes.CONNECT_FAILED, silentCloseMessage(`${host}:${port}`), { ...(cause ? { cause } : {}), details })
-    : new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { ...(cause ? { cause } : {}), details });
+function hangUpError(peerSilent: boolean, host: string, port: number, cause?: NodeJS.ErrnoException): RemoteConnError {
+  if (peerSilent) return silentCloseError(host, port, cause);
+  const details = { phase: 'tls' as const, host, port, ...(cause ? { syscallCode: cause.code } : {}) };
+  return new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { ...(cause ? { cause } : {}), details });
 }
 const MAX_WARNINGS_IN_HANDSHAKE = 8;
 
