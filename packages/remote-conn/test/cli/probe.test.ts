@@ -12,18 +12,10 @@ import { RemoteSession } from '../../src/session/remote-session.js';
 import { SimulatedRemoteDaemon } from '../../src/testing/index.js';
 import { connectJsTls12, SUITES } from '../../src/transport/js-tls12/index.js';
 import type { ProbeReport } from '../../src/cli/probe.js';
+import { freePort } from '../support/real-daemon.js';
 import { cli, cliChild, tempKeyDir } from './cli-io.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A free port with nothing listening on it. */
-async function deadPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** A TCP server on 127.0.0.1 that runs `onConn` for each connection; closes everything on `close()`. */
 async function rawServer(onConn: (s: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
@@ -123,7 +115,7 @@ describe('pcmk-remote probe (simulator)', function () {
     });
 
     it('nothing listening: exit 2, CONNECT_REFUSED at step tcp, hint about port 3121 and PCMK_remote_port', async () => {
-      const r = await cli(['probe', `127.0.0.1:${await deadPort()}`, '--json']);
+      const r = await cli(['probe', `127.0.0.1:${await freePort()}`, '--json']);
       expect(r.code).to.equal(2);
       const rep = parse(r.stdout);
       expect(rep.steps).to.have.length(1);
@@ -218,7 +210,7 @@ describe('pcmk-remote probe (simulator)', function () {
     });
 
     it('nothing listening: exit 2 at step tcp with the port hint', async () => {
-      const r = await cli(['probe', `127.0.0.1:${await deadPort()}`, '--full', '--key', tmp.keyFile, '--json']);
+      const r = await cli(['probe', `127.0.0.1:${await freePort()}`, '--full', '--key', tmp.keyFile, '--json']);
       expect(r.code).to.equal(2);
       const rep = parse(r.stdout);
       expect(rep.steps.map((s) => [s.step, s.ok])).to.deep.equal([['key', true], ['tcp', false]]);
@@ -293,7 +285,7 @@ describe('pcmk-remote probe (simulator)', function () {
       writeFileSync(wrong, randomBytes(64), { mode: 0o600 });
       const [ok, refused, auth] = await Promise.all([
         cliChild(['probe', target]),
-        cliChild(['probe', `127.0.0.1:${await deadPort()}`]),
+        cliChild(['probe', `127.0.0.1:${await freePort()}`]),
         cliChild(['probe', target, '--full', '--key', wrong]),
       ]);
       expect(ok.code, ok.stderr).to.equal(0);

@@ -5,20 +5,12 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { parseCliDuration } from '../../src/cli/duration.js';
 import { watchSpecs } from '../../src/cli/watch.js';
 import { SimulatedRemoteDaemon } from '../../src/testing/index.js';
+import { freePort } from '../support/real-daemon.js';
 import { cli, cliChild, tempKeyDir } from './cli-io.js';
-
-async function deadPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function remotePrimitive(id: string, port: number): string {
   return `<primitive class="ocf" id="${id}" provider="pacemaker" type="remote">
@@ -119,7 +111,7 @@ describe('pcmk-remote watch --cib', function () {
 
   it('--node entries are merged, and replace a CIB node of the same name', async () => {
     // In the CIB, r3 points at a dead port; --node redirects it to a live daemon and adds "extra".
-    const cib = writeCib(cibXml({ ...ports(), r3: await deadPort() }));
+    const cib = writeCib(cibXml({ ...ports(), r3: await freePort() }));
     const r = await cli([
       'watch', '--cib', '-', '--only-running-on', 'node1',
       '--node', `r3=127.0.0.1:${sims[2]!.port}`, '--node', `extra=127.0.0.1:${sims[1]!.port}`,
