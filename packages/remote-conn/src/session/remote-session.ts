@@ -18,7 +18,6 @@ import {
   classifyInbound,
   execRequest,
   getRecurringRequest,
-  ipcDestroy,
   parseRecurringOps,
   parseXml,
   pokeRequest,
@@ -40,6 +39,8 @@ import {
 import type { Transport, TransportInfo } from '../transport/transport.js';
 import { isCredentialAlert } from '../transport/node-tls.js';
 import { resolveSessionOptions, type RemoteSessionOptions } from './options.js';
+import { RelayDispatcher, type RelayStats } from '../relay/dispatcher.js';
+import type { IpcRelay, RelayErrorEvent } from '../relay/types.js';
 
 const debug = createDebug('pcmk-remote:session');
 
@@ -82,6 +83,8 @@ export interface RemoteSessionEvents {
   'shutdown-request': (event: ShutdownRequestEvent) => void;
   /** Another client completed a TLS handshake with the daemon (`lrmd_rsc_new_client`). */
   'new-client': () => void;
+  /** Relayed IPC traffic (protocol.md §3.6) that could not be read or served; the session carries on. */
+  'relay-error': (event: RelayErrorEvent) => void;
   /** The session ended. Emitted once. */
   close: (event: SessionCloseEvent) => void;
 }
@@ -180,9 +183,13 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #closeEvent: SessionCloseEvent | undefined;
   #closedPromise: Promise<SessionCloseEvent>;
   #resolveClosed!: (e: SessionCloseEvent) => void;
+  #relay: RelayDispatcher;
 
   /** @internal Use {@link RemoteSession.connect}. */
-  private constructor(transport: Transport, init: { host: string; port: number; decoder: FrameDecoder; requestTimeoutMs: number; resultGraceMs: number; daemon: DaemonInfo }) {
+  private constructor(
+    transport: Transport,
+    init: { host: string; port: number; decoder: FrameDecoder; requestTimeoutMs: number; resultGraceMs: number; daemon: DaemonInfo; relay: { relay: IpcRelay | undefined; node: string; responseTimeoutMs: number } },
+  ) {
     super();
     this.#transport = transport;
     this.#decoder = init.decoder;
@@ -194,6 +201,13 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     this.protocolVersion = init.daemon.protocolVersion;
     this.transportInfo = transport.info;
     this.#closedPromise = new Promise((r) => (this.#resolveClosed = r));
+    this.#relay = new RelayDispatcher({
+      relay: init.relay.relay,
+      node: init.relay.node,
+      responseTimeoutMs: init.relay.responseTimeoutMs,
+      send: (message) => this.#request(Op.IPC_FWD, message).then(() => undefined),
+      onError: (event) => this.emit('relay-error', event),
+    });
     transport.on('data', (chunk) => this.#onData(chunk));
     transport.on('close', (err) => this.#onTransportClose(err));
   }
@@ -263,6 +277,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       requestTimeoutMs: o.requestTimeoutMs,
       resultGraceMs: o.resultGraceMs,
       daemon: { protocolVersion: '', clientId: '' },
+      relay: { relay: o.ipcRelay, node: o.nodeName, responseTimeoutMs: o.relayResponseTimeoutMs },
     });
     // Close events during registration are reported through the rejection instead.
     const reply = await provisional.#request(
@@ -667,7 +682,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         this.emit('new-client');
         return;
       case 'proxy':
-        this.#onProxy(msg.ipcOp, msg.session);
+        this.#onProxy(msg.ipcOp, msg.element);
         return;
       case 'unknown':
         debug('ignoring unknown message <%s>', msg.element.name);
@@ -675,8 +690,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     }
   }
 
-  #onProxy(ipcOp: string, session: string | undefined): void {
-    if (ipcOp === IpcOp.SHUTDOWN_REQ) {
+  #onProxy(ipcOp: string, element: XmlElement): void {
+    if (ipcOp.toLowerCase() === IpcOp.SHUTDOWN_REQ) {
       this.#shutdownRequested = true;
       debug('%s:%d: shutdown requested by the daemon', this.host, this.port);
       const event: ShutdownRequestEvent = { ack: () => this.ackShutdown(), nack: () => this.nackShutdown() };
@@ -684,10 +699,13 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       else this.emit('shutdown-request', event);
       return;
     }
-    if ((ipcOp === IpcOp.NEW || ipcOp === IpcOp.REQUEST) && session) {
-      // We do not relay local cluster tools of the remote node: make them fail fast (protocol.md §3.6).
-      this.#request(Op.IPC_FWD, ipcDestroy(session)).catch((err: unknown) => debug('proxy destroy failed: %s', (err as Error).message));
-    }
+    // Local tools of the remote node: served by the relay, or destroyed at once (protocol.md §3.6).
+    this.#relay.handle(element);
+  }
+
+  /** Counters of the IPC relay of this session (sessions served, refused, requests, ...). */
+  get relayStats(): Readonly<RelayStats> {
+    return { ...this.#relay.stats };
   }
 
   #fail(error: RemoteConnError): void {
@@ -721,6 +739,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       }
     }
     this.#calls.clear();
+    this.#relay.close();
     const event: SessionCloseEvent = { afterShutdownRequest: this.#shutdownRequested, local: this.#closing };
     if (error) event.error = error;
     this.#closeEvent = event;
