@@ -28,6 +28,7 @@ const EPROTO = -71;
 const ETIME = -62;
 const EOPNOTSUPP = -95;
 const TIMED_OUT = Symbol('timed out');
+const ENDED = Symbol('session ended');
 
 /** Options of a {@link RelayDispatcher}. */
 export interface RelayDispatcherOptions {
@@ -209,15 +210,23 @@ export class RelayDispatcher {
   async #serve(session: Session, request: RelayRequest): Promise<void> {
     if (session.closed || !session.handler) return;
     let timer: NodeJS.Timeout | undefined;
+    let onEnd: (() => void) | undefined;
     let answer: XmlElement | undefined;
     let failed: { kind: RelayErrorKind; rc: number } | undefined;
     try {
       const result = session.handler.request(request, session);
       if (result instanceof Promise) {
-        const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+        // Bounded by the relay's timeout, and by the session: an abandoned tool frees its slot at once.
+        const bounded = new Promise<typeof TIMED_OUT | typeof ENDED>((resolve) => {
           timer = setTimeout(() => resolve(TIMED_OUT), this.#responseTimeoutMs);
+          onEnd = () => resolve(ENDED);
+          session.signal.addEventListener('abort', onEnd, { once: true });
         });
-        const raced = await Promise.race([result, timeout]);
+        const raced = await Promise.race([result, bounded]);
+        if (raced === ENDED) {
+          result.catch(() => undefined);
+          return;
+        }
         if (raced === TIMED_OUT) {
           failed = { kind: 'handler-timeout', rc: ETIME };
           result.catch(() => undefined);
@@ -230,6 +239,7 @@ export class RelayDispatcher {
       this.#report('handler-failed', err, session.id, session.channel);
     } finally {
       clearTimeout(timer);
+      if (onEnd) session.signal.removeEventListener('abort', onEnd);
     }
     if (session.closed) return;
     if (failed?.kind === 'handler-timeout') {

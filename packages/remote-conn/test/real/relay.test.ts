@@ -1,0 +1,37 @@
+/**
+ * The IPC relay suite against Debian's real pacemaker-remoted 2.1.5, with the real tools run "on the
+ * node": in the daemon's network namespace, where its IPC servers live (the suites run inside
+ * `unshare -n`, and the daemon binds its abstract IPC sockets there).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { defineRelaySuite, type RelayTarget, type ToolResult } from '../conformance/relay-suite.js';
+import { startRealDaemon } from '../support/real-daemon.js';
+
+/** crm_node ships only in Debian's `pacemaker` package: scripts/ensure-real-daemon.sh extracts it here. */
+export const CRM_NODE = '/opt/pcmk-remote-oracle/pacemaker/usr/sbin/crm_node';
+
+export async function realRelayTarget(): Promise<RelayTarget> {
+  if (!existsSync(CRM_NODE)) throw new Error(`${CRM_NODE} is missing: run bash scripts/ensure-real-daemon.sh as root`);
+  const d = await startRealDaemon();
+  return {
+    kind: 'real',
+    host: d.host,
+    port: d.port,
+    key: d.key,
+    runTool: (argv, env = {}, options = {}) => {
+      const [tool, ...args] = argv as [string, ...string[]];
+      const cmd = tool === 'crm_node' ? CRM_NODE : tool;
+      const started = performance.now();
+      return new Promise<ToolResult>((resolve) => {
+        execFile(cmd, args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env }, timeout: options.killAfterMs ?? 30_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+          const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : -1) : 0;
+          resolve({ code, stdout, stderr, ms: performance.now() - started });
+        });
+      });
+    },
+    dispose: () => d.dispose(),
+  };
+}
+
+defineRelaySuite('real pacemaker-remoted 2.1.5', realRelayTarget);
