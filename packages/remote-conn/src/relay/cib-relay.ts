@@ -16,6 +16,7 @@ import createDebug from 'debug';
 import xpath from 'xpath';
 import { ErrorCodes, RemoteConnError } from '../errors.js';
 import { el, type XmlElement } from '../messages/xml.js';
+import type { NodeAttributeStore } from './node-attribute-store.js';
 import type { IpcRelay, RelayRequest, RelaySession, RelaySessionHandler } from './types.js';
 
 const debug = createDebug('pcmk-remote:relay:cib');
@@ -53,6 +54,12 @@ const SECTION_PATHS: Record<string, string> = {
 export interface ReadOnlyCibRelayOptions {
   /** The CIB document (XML text with a `<cib>` root). Replace it later with {@link ReadOnlyCibRelay.setCib}. */
   cib: string;
+  /**
+   * Show these transient node attributes in the status section (`transient_attributes` of each node's
+   * `node_state`), as attrd writes them into the CIB: `crm_attribute -G -l reboot` and `crm_mon -A`
+   * on the node then see what was set through the relay.
+   */
+  attributes?: NodeAttributeStore;
 }
 
 function toXmlElement(node: DomElement): XmlElement {
@@ -64,6 +71,10 @@ function toXmlElement(node: DomElement): XmlElement {
   const children: XmlElement[] = [];
   for (let c = node.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) children.push(toXmlElement(c as DomElement));
   return { name: node.nodeName, attrs, children };
+}
+
+function* childElements(e: Element): Generator<Element> {
+  for (let c = e.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) yield c as Element;
 }
 
 function parseCib(text: string): DomNode {
@@ -85,9 +96,50 @@ function parseCib(text: string): DomNode {
 /** Serves read-only CIB access on the `cib_ro` and `cib_rw` channels. */
 export class ReadOnlyCibRelay implements IpcRelay {
   #doc: DomNode;
+  readonly #attributes: NodeAttributeStore | undefined;
+  /** The served document (the CIB plus the written attributes), rebuilt after a change. */
+  #served: DomNode | undefined;
 
   constructor(options: ReadOnlyCibRelayOptions) {
     this.#doc = parseCib(options?.cib);
+    this.#attributes = options.attributes;
+    this.#attributes?.on('change', () => (this.#served = undefined));
+  }
+
+  /** The CIB as it is served (with the attribute store's written attributes in the status section). */
+  get cib(): string {
+    return String(this.#current());
+  }
+
+  #current(): DomNode {
+    if (!this.#attributes) return this.#doc;
+    if (this.#served) return this.#served;
+    const doc = (this.#doc as unknown as Document).cloneNode(true) as Document;
+    const root = doc.documentElement;
+    let status = [...childElements(root)].find((c) => c.nodeName === 'status');
+    if (!status) status = root.appendChild(doc.createElement('status'));
+    for (const node of this.#attributes.writtenNodes()) {
+      let state = [...childElements(status)].find((c) => c.nodeName === 'node_state' && (c.getAttribute('uname') === node || c.getAttribute('id') === node));
+      if (!state) {
+        state = status.appendChild(doc.createElement('node_state'));
+        state.setAttribute('id', node);
+        state.setAttribute('uname', node);
+      }
+      const id = state.getAttribute('id') ?? node;
+      for (const old of [...childElements(state)].filter((c) => c.nodeName === 'transient_attributes')) state.removeChild(old);
+      const ta = state.appendChild(doc.createElement('transient_attributes'));
+      ta.setAttribute('id', id);
+      const ia = ta.appendChild(doc.createElement('instance_attributes'));
+      ia.setAttribute('id', `status-${id}`);
+      for (const [name, value] of this.#attributes.writtenEntries(node)) {
+        const nv = ia.appendChild(doc.createElement('nvpair'));
+        nv.setAttribute('id', `status-${id}-${name}`);
+        nv.setAttribute('name', name);
+        nv.setAttribute('value', value);
+      }
+    }
+    this.#served = doc as unknown as DomNode;
+    return this.#served;
   }
 
   /**
@@ -96,6 +148,7 @@ export class ReadOnlyCibRelay implements IpcRelay {
    */
   setCib(cib: string): void {
     this.#doc = parseCib(cib);
+    this.#served = undefined;
   }
 
   /** {@link IpcRelay.open}: serves `cib_ro` and `cib_rw`. */
@@ -115,7 +168,7 @@ export class ReadOnlyCibRelay implements IpcRelay {
     if (!path) return { rc: ENXIO };
     let found: xpath.SelectReturnType;
     try {
-      found = xpath.select(path, this.#doc as unknown as Node);
+      found = xpath.select(path, this.#current() as unknown as Node);
     } catch (err) {
       debug('bad xpath %s: %s', path, (err as Error).message);
       return { rc: ENXIO };

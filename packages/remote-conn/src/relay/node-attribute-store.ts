@@ -73,6 +73,26 @@ export class NodeAttributeStore extends EventEmitter<NodeAttributeStoreEvents> i
     return out.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   }
 
+  /**
+   * The attributes of `node` as attrd has *written* them (after dampening, private ones left out):
+   * what the CIB status section shows, sorted by name.
+   */
+  writtenEntries(node: string): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const [name, a] of this.#attrs) {
+      const v = a.written.get(node);
+      if (v !== undefined && !a.private.has(node)) out.push([name, v]);
+    }
+    return out.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  }
+
+  /** Nodes whose written attributes the CIB status section would show. */
+  writtenNodes(): string[] {
+    const out = new Set<string>();
+    for (const a of this.#attrs.values()) for (const n of a.written.keys()) if (!a.private.has(n)) out.add(n);
+    return [...out].sort();
+  }
+
   /** Nodes that currently have at least one attribute. */
   nodes(): string[] {
     const out = new Set<string>();

@@ -127,7 +127,7 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
     describe('with attrd, controller and CIB relays', () => {
       let cib: ReadOnlyCibRelay;
       beforeEach(async () => {
-        cib = new ReadOnlyCibRelay({ cib: TEST_CIB });
+        cib = new ReadOnlyCibRelay({ cib: TEST_CIB, attributes: store });
         await connect(composeRelays({ attrd: store, crmd: new ControllerInfoRelay(), cib_ro: cib, cib_rw: cib }));
       });
 
@@ -155,6 +155,25 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
         const r = await target.runTool(['crm_attribute', '-N', NODE, '-l', 'reboot', '-n', 'color', '-v', 'blue']);
         expect(r.code, r.stderr).to.equal(0);
         expect(store.get(NODE, 'color')).to.equal('blue');
+      });
+
+      it('crm_attribute -G -l reboot and crm_mon -1 -A see the attributes set through attrd, as in a CIB file with them', async () => {
+        for (const [name, value] of [['color', 'blue'], ['size', '3']] as const) {
+          const r = await target.runTool(['crm_attribute', '-N', NODE, '-l', 'reboot', '-n', name, '-v', value]);
+          expect(r.code, r.stderr).to.equal(0);
+        }
+        await withCibFile(cib.cib, async (path) => {
+          for (const argv of [['crm_attribute', '-N', NODE, '-l', 'reboot', '-n', 'color', '-G'], ['crm_mon', '-1', '-A']]) {
+            const onNode = await target.runTool(argv);
+            const oracle = await runLocal(argv, { CIB_file: path });
+            expect(oracle.code, `${argv.join(' ')}: ${oracle.stderr}`).to.equal(0);
+            expect(onNode.code, `${argv.join(' ')}: ${onNode.stderr}`).to.equal(0);
+            expect(stableMon(onNode.stdout), argv.join(' ')).to.equal(stableMon(oracle.stdout));
+            expect(onNode.stdout, argv.join(' ')).to.match(/blue/);
+          }
+        });
+        const g = await target.runTool(['crm_attribute', '-N', NODE, '-l', 'reboot', '-n', 'color', '-G', '-q']);
+        expect(g.stdout.trim()).to.equal('blue');
       });
 
       it('crm_node -n names the node as the owner knows it; crm_node -q reports quorum', async () => {
