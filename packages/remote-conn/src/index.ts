@@ -18,3 +18,4 @@ export type * from './node-connection/types.js';
 export { RemoteNodeConnection, isHardConnectError, connectFailureReason, resolveNodeOptions } from './node-connection/remote-node-connection.js';
 export { ConnectionManager, type ConnectionManagerOptions, type ConnectionManagerEvents, type NodeSpec, type SyncResult } from './manager/connection-manager.js';
 export { ConnectSlots } from './manager/connect-slots.js';
+export * from './relay/index.js';
