@@ -52,7 +52,9 @@ export const TEST_CIB = [
   `<resources><primitive id="${NODE}" class="ocf" provider="pacemaker" type="remote"><instance_attributes id="${NODE}-ia"><nvpair id="${NODE}-server" name="server" value="127.0.0.1"/></instance_attributes></primitive>`,
   '<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"/></resources>',
   '<constraints/></configuration>',
-  '<status><node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member"/>',
+  '<status><node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources>',
+  `<lrm_resource id="${NODE}" type="remote" class="ocf" provider="pacemaker"><lrm_rsc_op id="${NODE}_last_0" operation_key="${NODE}_start_0" operation="start" crm-debug-origin="do_update_resource" crm_feature_set="3.16.1" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" exit-reason="" on_node="node1" call-id="1" rc-code="0" op-status="0" interval="0" last-rc-change="1796000000" exec-time="10" queue-time="0" op-digest="00000000000000000000000000000000"/></lrm_resource>`,
+  '</lrm_resources></lrm></node_state>',
   `<node_state id="${NODE}" uname="${NODE}" remote_node="true" in_ccm="true" crmd="online"/></status></cib>`,
 ].join('');
 
@@ -235,9 +237,10 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
           expect(r.ms, argv.join(' ')).to.be.below(3000);
         }
         // crm_mon reports the unreachable CIB and still exits 0.
+        // (its one-shot retries once: measured 2.0 to 4.2 s).
         const mon = await target.runTool(['crm_mon', '-1']);
         expect(mon.stdout + mon.stderr).to.match(/Could not connect to the CIB/);
-        expect(mon.ms).to.be.below(3000);
+        expect(mon.ms).to.be.below(6000);
         const stats = session?.relayStats;
         expect(stats?.refused).to.be.greaterThan(0);
         expect(stats?.served).to.equal(0);
