@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { RemoteSession } from '../../src/index.js';
+import { ConnectionManager, RemoteNodeConnection, RemoteSession } from '../../src/index.js';
 import { ControllerInfoRelay, NodeAttributeStore, ReadOnlyCibRelay, composeRelays, type AttributeChangeEvent, type IpcRelay, type RelayCloseReason } from '../../src/relay/index.js';
 
 /** What a tool printed and how it ended. */
@@ -251,6 +251,42 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
         const u = await target.runTool(['attrd_updater', '-n', 'alone', '-U', '1']);
         expect(u.code, u.stderr).to.equal(0);
         expect(store.get(NODE, 'alone')).to.equal('1');
+      });
+    });
+
+    describe('through RemoteNodeConnection and ConnectionManager (option ipcRelay)', () => {
+      beforeEach(async () => {
+        await session?.close();
+        session = undefined;
+      });
+
+      it('new RemoteNodeConnection({ name, ipcRelay: store }): attrd_updater on the node lands under its name; the node going down clears it', async () => {
+        const conn = new RemoteNodeConnection({ name: NODE, host: target.host, port: target.port, key: target.key, ipcRelay: store, monitorIntervalMs: 0 });
+        conn.on('relay-error', (e) => relayErrors.push(`${e.kind}: ${e.error.message}`));
+        try {
+          await conn.start();
+          const u = await target.runTool(['attrd_updater', '-n', 'via-conn', '-U', 'yes']);
+          expect(u.code, u.stderr).to.equal(0);
+          expect(store.get(NODE, 'via-conn')).to.equal('yes');
+        } finally {
+          await conn.stop();
+        }
+        expect(store.entries(NODE)).to.deep.equal([]);
+        expect(changes.at(-1)).to.deep.equal({ node: NODE, name: 'via-conn', value: undefined, previous: 'yes' });
+      });
+
+      it('ConnectionManager defaults: { ipcRelay } serves every node it manages', async () => {
+        const manager = new ConnectionManager({ defaults: { ipcRelay: store, monitorIntervalMs: 0, key: target.key } });
+        manager.on('relay-error', (e) => relayErrors.push(`${e.kind}: ${e.error.message}`));
+        try {
+          const conn = manager.addNode({ name: 'managed-1', host: target.host, port: target.port });
+          await conn.waitFor('up', { timeoutMs: 10_000 });
+          const u = await target.runTool(['attrd_updater', '-n', 'via-manager', '-U', '1']);
+          expect(u.code, u.stderr).to.equal(0);
+          expect(store.get('managed-1', 'via-manager')).to.equal('1');
+        } finally {
+          await manager.close();
+        }
       });
     });
 
