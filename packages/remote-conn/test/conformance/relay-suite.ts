@@ -31,9 +31,10 @@ export interface RelayTarget {
   readonly key: Buffer;
   /**
    * Runs a tool on the node (`argv[0]` is the tool's name, e.g. `attrd_updater`). With `killAfterMs`
-   * the tool is killed (SIGKILL) if still running then: an abandoned session.
+   * the tool is killed (SIGKILL) if still running then: an abandoned session. `ipcTimeoutMs` lets a
+   * simulated tool wait longer than a real one (5 s) for each answer.
    */
-  runTool(argv: string[], env?: Record<string, string>, options?: { killAfterMs?: number }): Promise<ToolResult>;
+  runTool(argv: string[], env?: Record<string, string>, options?: { killAfterMs?: number; ipcTimeoutMs?: number }): Promise<ToolResult>;
   dispose(): Promise<void>;
 }
 
@@ -92,8 +93,13 @@ function stableMon(text: string): string {
     .trim();
 }
 
-/** Defines the relay suite against one kind of target. */
-export function defineRelaySuite(name: string, factory: RelayTargetFactory): void {
+/**
+ * Defines the relay suite against one kind of target. Tests that compare a real tool's output with the
+ * same tool on a CIB file (crm_mon, cibadmin) and the real Stateful agent run against the real daemon
+ * only: the simulator simulates attrd_updater, crm_attribute and crm_node.
+ */
+export function defineRelaySuite(name: string, kind: 'real' | 'sim', factory: RelayTargetFactory): void {
+  const real = kind === 'real';
   describe(`IPC relay: tools on the node (${name})`, function () {
     this.timeout(60_000);
     let target: RelayTarget;
@@ -159,13 +165,13 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
         expect(store.get(NODE, 'color')).to.equal('blue');
       });
 
-      it('crm_attribute -G -l reboot and crm_mon -1 -A see the attributes set through attrd, as in a CIB file with them', async () => {
+      it(`crm_attribute -G -l reboot${real ? ' and crm_mon -1 -A' : ''} see the attributes set through attrd, as in a CIB file with them`, async () => {
         for (const [name, value] of [['color', 'blue'], ['size', '3']] as const) {
           const r = await target.runTool(['crm_attribute', '-N', NODE, '-l', 'reboot', '-n', name, '-v', value]);
           expect(r.code, r.stderr).to.equal(0);
         }
         await withCibFile(cib.cib, async (path) => {
-          for (const argv of [['crm_attribute', '-N', NODE, '-l', 'reboot', '-n', 'color', '-G'], ['crm_mon', '-1', '-A']]) {
+          for (const argv of [['crm_attribute', '-N', NODE, '-l', 'reboot', '-n', 'color', '-G'], ...(real ? [['crm_mon', '-1', '-A']] : [])]) {
             const onNode = await target.runTool(argv);
             const oracle = await runLocal(argv, { CIB_file: path });
             expect(oracle.code, `${argv.join(' ')}: ${oracle.stderr}`).to.equal(0);
@@ -187,40 +193,42 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
         expect(q.stdout.trim()).to.equal('1');
       });
 
-      it('crm_mon -1 shows the supplied CIB as crm_mon shows it from a file', async () => {
-        const onNode = await target.runTool(['crm_mon', '-1']);
-        expect(onNode.code, onNode.stderr).to.equal(0);
-        const oracle = await withCibFile(TEST_CIB, (path) => runLocal(['crm_mon', '-1'], { CIB_file: path }));
-        expect(oracle.code, oracle.stderr).to.equal(0);
-        expect(stableMon(onNode.stdout)).to.equal(stableMon(oracle.stdout));
-      });
+      if (real) {
+        it('crm_mon -1 shows the supplied CIB as crm_mon shows it from a file', async () => {
+          const onNode = await target.runTool(['crm_mon', '-1']);
+          expect(onNode.code, onNode.stderr).to.equal(0);
+          const oracle = await withCibFile(TEST_CIB, (path) => runLocal(['crm_mon', '-1'], { CIB_file: path }));
+          expect(oracle.code, oracle.stderr).to.equal(0);
+          expect(stableMon(onNode.stdout)).to.equal(stableMon(oracle.stdout));
+        });
 
-      it('cibadmin -Q (whole CIB, a section, an XPath) answers as cibadmin on the same CIB file', async () => {
-        for (const args of [['-Q'], ['-Q', '-o', 'nodes'], ['-Q', '--xpath', "//primitive[@type='remote']"], ['-Q', '--xpath', '//nvpair']]) {
+        it('cibadmin -Q (whole CIB, a section, an XPath) answers as cibadmin on the same CIB file', async () => {
+          for (const args of [['-Q'], ['-Q', '-o', 'nodes'], ['-Q', '--xpath', "//primitive[@type='remote']"], ['-Q', '--xpath', '//nvpair']]) {
+            const onNode = await target.runTool(['cibadmin', ...args]);
+            const oracle = await withCibFile(TEST_CIB, (path) => runLocal(['cibadmin', ...args], { CIB_file: path }));
+            expect(oracle.code, `${args.join(' ')}: ${oracle.stderr}`).to.equal(0);
+            expect(onNode.code, `${args.join(' ')}: ${onNode.stderr}`).to.equal(0);
+            expect(onNode.stdout, args.join(' ')).to.equal(oracle.stdout);
+          }
+        });
+
+        it('cibadmin -Q of a missing section fails as on the CIB file', async () => {
+          const args = ['-Q', '--xpath', "//primitive[@id='nope']"];
           const onNode = await target.runTool(['cibadmin', ...args]);
           const oracle = await withCibFile(TEST_CIB, (path) => runLocal(['cibadmin', ...args], { CIB_file: path }));
-          expect(oracle.code, `${args.join(' ')}: ${oracle.stderr}`).to.equal(0);
-          expect(onNode.code, `${args.join(' ')}: ${onNode.stderr}`).to.equal(0);
-          expect(onNode.stdout, args.join(' ')).to.equal(oracle.stdout);
-        }
-      });
+          expect(onNode.code).to.equal(oracle.code).and.not.equal(0);
+        });
 
-      it('cibadmin -Q of a missing section fails as on the CIB file', async () => {
-        const args = ['-Q', '--xpath', "//primitive[@id='nope']"];
-        const onNode = await target.runTool(['cibadmin', ...args]);
-        const oracle = await withCibFile(TEST_CIB, (path) => runLocal(['cibadmin', ...args], { CIB_file: path }));
-        expect(onNode.code).to.equal(oracle.code).and.not.equal(0);
-      });
-
-      it('writes are refused fast with the permission error the tools print', async () => {
-        const e = await target.runTool(['cibadmin', '-E', '--force']);
-        expect(e.code).to.not.equal(0);
-        expect(e.stderr).to.match(/Permission denied/);
-        expect(e.ms).to.be.below(1000);
-        const m = await target.runTool(['crm_attribute', '-t', 'crm_config', '-n', 'maintenance-mode', '-v', 'true']);
-        expect(m.code).to.not.equal(0);
-        expect(m.stderr).to.match(/Permission denied/);
-      });
+        it('writes are refused fast with the permission error the tools print', async () => {
+          const e = await target.runTool(['cibadmin', '-E', '--force']);
+          expect(e.code).to.not.equal(0);
+          expect(e.stderr).to.match(/Permission denied/);
+          expect(e.ms).to.be.below(1000);
+          const m = await target.runTool(['crm_attribute', '-t', 'crm_config', '-n', 'maintenance-mode', '-v', 'true']);
+          expect(m.code).to.not.equal(0);
+          expect(m.stderr).to.match(/Permission denied/);
+        });
+      }
     });
 
     describe('with only an attribute store', () => {
@@ -228,19 +236,20 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
         await connect(store);
       });
 
-      it('cibadmin -Q, crm_node -n and crm_mon -1 fail fast (their channels are destroyed at once)', async () => {
+      it(`${real ? 'cibadmin -Q, crm_node -n and crm_mon -1' : 'crm_node -n and crm_attribute -G'} fail fast (their channels are destroyed at once)`, async () => {
         // A tool whose request was already on its way when the daemon disconnected it notices at the
         // next tick of its IPC library's 1 s reply poll (measured: 20 ms to 2.1 s); none waits longer.
-        for (const argv of [['cibadmin', '-Q'], ['crm_node', '-n']]) {
+        for (const argv of real ? [['cibadmin', '-Q'], ['crm_node', '-n']] : [['crm_node', '-n'], ['crm_attribute', '-N', NODE, '-l', 'reboot', '-n', 'x', '-G']]) {
           const r = await target.runTool(argv);
           expect(r.code, argv.join(' ')).to.not.equal(0);
           expect(r.ms, argv.join(' ')).to.be.below(3000);
         }
-        // crm_mon reports the unreachable CIB and still exits 0.
-        // (its one-shot retries once: measured 2.0 to 4.2 s).
-        const mon = await target.runTool(['crm_mon', '-1']);
-        expect(mon.stdout + mon.stderr).to.match(/Could not connect to the CIB/);
-        expect(mon.ms).to.be.below(6000);
+        if (real) {
+          // crm_mon reports the unreachable CIB and still exits 0 (its one-shot retries once: measured 2.0 to 4.2 s).
+          const mon = await target.runTool(['crm_mon', '-1']);
+          expect(mon.stdout + mon.stderr).to.match(/Could not connect to the CIB/);
+          expect(mon.ms).to.be.below(6000);
+        }
         const stats = session?.relayStats;
         expect(stats?.refused).to.be.greaterThan(0);
         expect(stats?.served).to.equal(0);
@@ -290,30 +299,32 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
       });
     });
 
-    describe('a promotable agent run through our session', () => {
-      it('ocf:pacemaker:Stateful sets its promotion score through the relay (start 5, promote 10, demote 5, stop deletes)', async () => {
-        // crm_attribute maps the node name through the CIB first, as on a real remote node.
-        const cib = new ReadOnlyCibRelay({ cib: TEST_CIB });
-        const s = await connect(composeRelays({ attrd: store, crmd: new ControllerInfoRelay(), cib_ro: cib, cib_rw: cib }));
-        await s.registerResource({ id: 'st', standard: 'ocf', provider: 'pacemaker', type: 'Stateful' });
-        // The parameters the controller passes to every action of a clone instance on this node.
-        const params = { CRM_meta_on_node: NODE, CRM_meta_on_node_uuid: NODE, CRM_meta_globally_unique: 'false', CRM_meta_clone_max: 2, CRM_meta_promoted_max: 1, crm_feature_set: '3.16.1' };
-        const scores: Array<[string, number, string | undefined]> = [];
-        for (const action of ['start', 'promote', 'monitor', 'demote', 'stop']) {
-          const r = await s.exec({ resource: 'st', action, timeoutMs: 20_000, params: { ...params, CRM_meta_interval: 0, CRM_meta_timeout: 20_000 } });
-          expect(r.opStatus, `${action}: ${r.output ?? ''}`).to.equal(0);
-          scores.push([action, r.rc, store.get(NODE, 'master-st')]);
-        }
-        expect(scores).to.deep.equal([
-          ['start', 0, '5'],
-          ['promote', 0, '10'],
-          ['monitor', 8, '10'],
-          ['demote', 0, '5'],
-          ['stop', 0, undefined],
-        ]);
-        await s.unregisterResource('st');
+    if (real) {
+      describe('a promotable agent run through our session', () => {
+        it('ocf:pacemaker:Stateful sets its promotion score through the relay (start 5, promote 10, demote 5, stop deletes)', async () => {
+          // crm_attribute maps the node name through the CIB first, as on a real remote node.
+          const cib = new ReadOnlyCibRelay({ cib: TEST_CIB });
+          const s = await connect(composeRelays({ attrd: store, crmd: new ControllerInfoRelay(), cib_ro: cib, cib_rw: cib }));
+          await s.registerResource({ id: 'st', standard: 'ocf', provider: 'pacemaker', type: 'Stateful' });
+          // The parameters the controller passes to every action of a clone instance on this node.
+          const params = { CRM_meta_on_node: NODE, CRM_meta_on_node_uuid: NODE, CRM_meta_globally_unique: 'false', CRM_meta_clone_max: 2, CRM_meta_promoted_max: 1, crm_feature_set: '3.16.1' };
+          const scores: Array<[string, number, string | undefined]> = [];
+          for (const action of ['start', 'promote', 'monitor', 'demote', 'stop']) {
+            const r = await s.exec({ resource: 'st', action, timeoutMs: 20_000, params: { ...params, CRM_meta_interval: 0, CRM_meta_timeout: 20_000 } });
+            expect(r.opStatus, `${action}: ${r.output ?? ''}`).to.equal(0);
+            scores.push([action, r.rc, store.get(NODE, 'master-st')]);
+          }
+          expect(scores).to.deep.equal([
+            ['start', 0, '5'],
+            ['promote', 0, '10'],
+            ['monitor', 8, '10'],
+            ['demote', 0, '5'],
+            ['stop', 0, undefined],
+          ]);
+          await s.unregisterResource('st');
+        });
       });
-    });
+    }
 
     describe('flood and abandoned sessions', () => {
       it('a tool killed while its request is pending ends its session at once (the handler is told, nothing leaks)', async () => {
@@ -343,18 +354,22 @@ export function defineRelaySuite(name: string, factory: RelayTargetFactory): voi
       });
 
 
-      it('200 tool runs, 50 at a time, leave no relay session behind, and every update lands', async function () {
+      // Real tools are processes (about 25 ms of CPU each on this 2-core machine): 200, 50 at a time.
+      // Simulated tools are cheap: 1,000 open their sessions at once.
+      const total = real ? 200 : 1000;
+      const parallel = real ? 50 : 1000;
+      it(`${total} tool runs, ${parallel} at a time, leave no relay session behind, and every update lands`, async function () {
         this.timeout(120_000);
         const s = await connect(composeRelays([store, new ControllerInfoRelay()]));
-        const total = 200;
         let next = 0;
         const failures: string[] = [];
         const started = performance.now();
         await Promise.all(
-          Array.from({ length: 50 }, async () => {
+          Array.from({ length: parallel }, async () => {
             while (next < total) {
               const i = next++;
-              const r = await target.runTool(['attrd_updater', '-n', `flood-${i % 100}`, '-U', String(i)]);
+              // 1,000 sessions at once over one TLS connection take 4.5-9 s end to end: let the simulated tools wait.
+              const r = await target.runTool(['attrd_updater', '-n', `flood-${i % 100}`, '-U', String(i)], {}, { ipcTimeoutMs: 60_000 });
               if (r.code !== 0) failures.push(`${i}: ${r.code} ${r.stderr}`);
             }
           }),

@@ -34,4 +34,4 @@ export async function realRelayTarget(): Promise<RelayTarget> {
   };
 }
 
-defineRelaySuite('real pacemaker-remoted 2.1.5', realRelayTarget);
+defineRelaySuite('real pacemaker-remoted 2.1.5', 'real', realRelayTarget);
