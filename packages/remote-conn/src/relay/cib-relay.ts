@@ -17,6 +17,7 @@ import xpath from 'xpath';
 import { ErrorCodes, RemoteConnError } from '../errors.js';
 import { el, type XmlElement } from '../messages/xml.js';
 import type { NodeAttributeStore } from './node-attribute-store.js';
+import { schemasAfter } from './schema-files.js';
 import type { IpcRelay, RelayRequest, RelaySession, RelaySessionHandler } from './types.js';
 
 const debug = createDebug('pcmk-remote:relay:cib');
@@ -30,7 +31,10 @@ export const CibCallOptions = {
 } as const;
 
 const ENXIO = -6;
+const EIO = -5;
 const EACCES = -13;
+const EPROTO = -71;
+const EOPNOTSUPP = -95;
 
 /** The named CIB sections and their paths (lib/common/cib.c `cib_sections`). */
 const SECTION_PATHS: Record<string, string> = {
@@ -60,6 +64,13 @@ export interface ReadOnlyCibRelayOptions {
    * on the node then see what was set through the relay.
    */
   attributes?: NodeAttributeStore;
+  /**
+   * Answer the schema fetch of protocol 1.2 (2.1.8+ daemons, `protocolVersion: '1.2'`) with the
+   * `pacemaker-X.Y.rng` files of this directory newer than the node's (and the files they include).
+   * Without it the fetch is refused (-EOPNOTSUPP) and the daemon logs "Could not load additional schema
+   * files" and carries on with its own schemas.
+   */
+  schemaDirectory?: string;
 }
 
 function toXmlElement(node: DomElement): XmlElement {
@@ -97,12 +108,14 @@ function parseCib(text: string): DomNode {
 export class ReadOnlyCibRelay implements IpcRelay {
   #doc: DomNode;
   readonly #attributes: NodeAttributeStore | undefined;
+  readonly #schemaDirectory: string | undefined;
   /** The served document (the CIB plus the written attributes), rebuilt after a change. */
   #served: DomNode | undefined;
 
   constructor(options: ReadOnlyCibRelayOptions) {
     this.#doc = parseCib(options?.cib);
     this.#attributes = options.attributes;
+    this.#schemaDirectory = options.schemaDirectory;
     this.#attributes?.on('change', () => (this.#served = undefined));
   }
 
@@ -184,7 +197,19 @@ export class ReadOnlyCibRelay implements IpcRelay {
     return { rc: 0, output: el('xpath-query', {}, out) };
   }
 
-  #handle(request: RelayRequest, clientId: string): XmlElement | undefined {
+  async #schemas(request: XmlElement): Promise<{ rc: number; output?: XmlElement }> {
+    if (!this.#schemaDirectory) return { rc: EOPNOTSUPP };
+    const after = request.children.find((c) => c.name === 'cib_calldata')?.children[0]?.attrs.version;
+    if (!after) return { rc: EPROTO };
+    try {
+      return { rc: 0, output: await schemasAfter(this.#schemaDirectory, after) };
+    } catch (err) {
+      debug('cannot read schemas from %s: %s', this.#schemaDirectory, (err as Error).message);
+      return { rc: EIO };
+    }
+  }
+
+  #handle(request: RelayRequest, clientId: string): XmlElement | undefined | Promise<XmlElement> {
     const m = request.message;
     const op = m.attrs.cib_op ?? '';
     if (op === 'register') {
@@ -194,14 +219,15 @@ export class ReadOnlyCibRelay implements IpcRelay {
       return request.expectsResponse ? el('ack', { function: 'cib_common_callback_worker', line: 0, status: 0 }) : undefined;
     }
     const callOptions = Number.parseInt(m.attrs.cib_callopt ?? '0', 10) || 0;
-    let rc = EACCES;
-    let output: XmlElement | undefined;
-    if (op === 'cib_query') ({ rc, output } = this.query(m.attrs.cib_section, callOptions));
-    else debug('refusing CIB %s (read-only relay)', op);
-    return el(
-      'cib-reply',
-      { t: 'cib', cib_op: op, cib_callid: m.attrs.cib_callid, cib_clientid: clientId, cib_callopt: callOptions, cib_rc: rc },
-      output ? [el('cib_calldata', {}, [output])] : [],
-    );
+    const reply = ({ rc, output }: { rc: number; output?: XmlElement | undefined }) =>
+      el(
+        'cib-reply',
+        { t: 'cib', cib_op: op, cib_callid: m.attrs.cib_callid, cib_clientid: clientId, cib_callopt: callOptions, cib_rc: rc },
+        output ? [el('cib_calldata', {}, [output])] : [],
+      );
+    if (op === 'cib_query') return reply(this.query(m.attrs.cib_section, callOptions));
+    if (op === 'cib_schemas') return this.#schemas(m).then(reply);
+    debug('refusing CIB %s (read-only relay)', op);
+    return reply({ rc: EACCES });
   }
 }

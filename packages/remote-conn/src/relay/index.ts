@@ -8,3 +8,4 @@ export { AttrdTask, attrdAck, attrdQueryReply, readAttrdRequest, parseDurationMs
 export { ControllerInfoRelay, controllerReply, type ControllerInfoRelayOptions } from './controller-relay.js';
 export { ReadOnlyCibRelay, CibCallOptions, type ReadOnlyCibRelayOptions } from './cib-relay.js';
 export { composeRelays, type RelaysByChannel } from './compose.js';
+export { schemasAfter, compareSchemaNames } from './schema-files.js';

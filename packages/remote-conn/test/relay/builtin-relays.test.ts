@@ -2,9 +2,10 @@
  * The built-in relays, driven through a RelayDispatcher with requests shaped as the 2.1.5 tools send
  * them (lib/common/ipc_attrd.c, ipc_controld.c, lib/cib/cib_native.c).
  */
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { ErrorCodes } from '../../src/errors.js';
-import { IpcFlags, el, ipcNewNotify, ipcPayload, ipcRequestNotify, type XmlElement } from '../../src/messages/index.js';
+import { IpcFlags, el, ipcNewNotify, ipcPayload, ipcRequestNotify, parseXml, serializeXml, type XmlElement } from '../../src/messages/index.js';
 import {
   CibCallOptions,
   ControllerInfoRelay,
@@ -13,6 +14,7 @@ import {
   RelayDispatcher,
   composeRelays,
   parseDurationMs,
+  schemasAfter,
   type AttributeChangeEvent,
   type IpcRelay,
 } from '../../src/relay/index.js';
@@ -35,6 +37,11 @@ function node(relay: IpcRelay, name = NODE) {
       d.handle(ipcNewNotify(session, channel));
       d.handle(ipcRequestNotify({ session, client: `proxy-${channel}-1-x`, user: 'root', msgId: 7, flags, message }));
       await sleep(5);
+      // Handlers that read files answer later: wait for the response a tool would wait for.
+      for (let waited = 0; flags & IpcFlags.CLIENT_RESPONSE && waited < 2000; waited += 5) {
+        if (sent.slice(from).some((m) => m.attrs.lrmd_ipc_session === session && (m.attrs.lrmd_ipc_op === 'response' || m.attrs.lrmd_ipc_op === 'destroy'))) break;
+        await sleep(5);
+      }
       const mine = sent.slice(from).filter((m) => m.attrs.lrmd_ipc_session === session);
       const response = mine.find((m) => m.attrs.lrmd_ipc_op === 'response');
       const out: { response?: XmlElement; events: XmlElement[]; destroyed: boolean } = {
@@ -266,6 +273,41 @@ describe('ReadOnlyCibRelay', () => {
     expect(() => new ReadOnlyCibRelay({ cib: '<nodes/>' })).to.throw(/root element must be <cib>/);
     const cib = new ReadOnlyCibRelay({ cib: CIB });
     expect(() => cib.setCib('nope')).to.throw().with.property('code', ErrorCodes.INVALID_ARGUMENT);
+  });
+});
+
+describe('protocol 1.2 schema transfer (cib_schemas)', () => {
+  // Pacemaker's own schema directory (pacemaker-common, installed with the CLI tools).
+  const DIR = '/usr/share/pacemaker';
+  const fetch = (version?: string) =>
+    el('cib_command', { t: 'cib', cib_op: 'cib_schemas', cib_callid: 2, cib_callopt: CibCallOptions.SYNC_CALL }, [el('cib_calldata', {}, version ? [el('schema', { version })] : [])]);
+
+  it('answers with each newer schema, its main file and (once) every file it includes, as CDATA', async () => {
+    const answer = await schemasAfter(DIR, 'pacemaker-3.7');
+    const versions = answer.children.map((c) => c.attrs.version);
+    expect(versions).to.include.members(['pacemaker-3.8', 'pacemaker-3.9']);
+    expect(versions.every((v) => /^pacemaker-(3\.(8|9|[1-9]\d)|[4-9]\.\d+)$/.test(v ?? ''))).to.equal(true);
+    const files = answer.children.flatMap((s) => s.children.map((f) => f.attrs.path as string));
+    expect(new Set(files).size, 'no file twice').to.equal(files.length);
+    const first = answer.children[0]?.children[0] as XmlElement;
+    expect(first.attrs.path).to.equal(`${answer.children[0]?.attrs.version}.rng`);
+    expect(first.cdata).to.equal(readFileSync(`${DIR}/${first.attrs.path}`, 'utf8'));
+    // Every file a main file includes is there.
+    const main = readFileSync(`${DIR}/pacemaker-3.9.rng`, 'utf8');
+    for (const m of main.matchAll(/<(?:externalRef|include)\b[^>]*\bhref="([^"]+)"/g)) expect(files).to.include(m[1]);
+    // The answer survives the wire (CDATA with ]]> inside included).
+    expect(parseXml(serializeXml(answer))).to.deep.equal(answer);
+    expect((await schemasAfter(DIR, 'pacemaker-9.9')).children).to.deep.equal([]);
+  });
+
+  it('through the CIB relay: served with a schema directory, refused harmlessly without one', async () => {
+    const withDir = node(new ReadOnlyCibRelay({ cib: CIB, schemaDirectory: DIR }));
+    const r = await withDir.call('cib_ro', fetch('pacemaker-3.8'));
+    expect(r.response?.attrs.cib_rc).to.equal('0');
+    expect(r.response?.children[0]?.children[0]?.children.map((c) => c.attrs.version)).to.include('pacemaker-3.9');
+    expect((await withDir.call('cib_ro', fetch())).response?.attrs.cib_rc).to.equal('-71');
+    const without = node(new ReadOnlyCibRelay({ cib: CIB }));
+    expect((await without.call('cib_ro', fetch('pacemaker-3.8'))).response?.attrs.cib_rc).to.equal('-95');
   });
 });
 
