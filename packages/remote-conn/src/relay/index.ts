@@ -9,3 +9,4 @@ export { ControllerInfoRelay, controllerReply, type ControllerInfoRelayOptions }
 export { ReadOnlyCibRelay, CibCallOptions, type ReadOnlyCibRelayOptions } from './cib-relay.js';
 export { composeRelays, type RelaysByChannel } from './compose.js';
 export { schemasAfter, compareSchemaNames } from './schema-files.js';
+export { FencingHistoryRelay, type FencingHistoryEntry, type FencingHistoryRelayOptions } from './fencer-relay.js';

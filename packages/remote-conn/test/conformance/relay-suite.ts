@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConnectionManager, RemoteNodeConnection, RemoteSession } from '../../src/index.js';
-import { ControllerInfoRelay, NodeAttributeStore, ReadOnlyCibRelay, composeRelays, type AttributeChangeEvent, type IpcRelay, type RelayCloseReason } from '../../src/relay/index.js';
+import { ControllerInfoRelay, FencingHistoryRelay, NodeAttributeStore, ReadOnlyCibRelay, composeRelays, type AttributeChangeEvent, type IpcRelay, type RelayCloseReason } from '../../src/relay/index.js';
 
 /** What a tool printed and how it ended. */
 export interface ToolResult {
@@ -88,7 +88,7 @@ export const runLocal = (argv: string[], env: Record<string, string> = {}) => ru
 function stableMon(text: string): string {
   return text
     .split('\n')
-    .filter((l) => !/Last updated:|Last change:|fencing history|Failed Fencing Actions|Stack:/.test(l))
+    .filter((l) => !/Last updated:|Last change:|Stack:/.test(l))
     .join('\n')
     .trim();
 }
@@ -136,7 +136,7 @@ export function defineRelaySuite(name: string, kind: 'real' | 'sim', factory: Re
       let cib: ReadOnlyCibRelay;
       beforeEach(async () => {
         cib = new ReadOnlyCibRelay({ cib: TEST_CIB, attributes: store });
-        await connect(composeRelays({ attrd: store, crmd: new ControllerInfoRelay(), cib_ro: cib, cib_rw: cib }));
+        await connect(composeRelays({ attrd: store, crmd: new ControllerInfoRelay(), cib_ro: cib, cib_rw: cib, 'stonith-ng': new FencingHistoryRelay() }));
       });
 
       it('attrd_updater -U sets the attribute of this node in the store, -Q reads it back, -D deletes it', async () => {
@@ -200,6 +200,15 @@ export function defineRelaySuite(name: string, kind: 'real' | 'sim', factory: Re
           const oracle = await withCibFile(TEST_CIB, (path) => runLocal(['crm_mon', '-1'], { CIB_file: path }));
           expect(oracle.code, oracle.stderr).to.equal(0);
           expect(stableMon(onNode.stdout)).to.equal(stableMon(oracle.stdout));
+        });
+
+        it('crm_mon -1 shows the fencing history the owner supplies', async () => {
+          const history = () => [{ target: 'remote9', action: 'reboot', state: 'failed' as const, origin: 'node1', delegate: 'node1', client: 'pacemaker-controld.1', completedAt: Date.now() - 1000, exitReason: 'no fence device' }];
+          const c = new ReadOnlyCibRelay({ cib: TEST_CIB });
+          await connect(composeRelays({ cib_ro: c, cib_rw: c, 'stonith-ng': new FencingHistoryRelay({ history }) }));
+          const onNode = await target.runTool(['crm_mon', '-1']);
+          expect(onNode.code, onNode.stderr).to.equal(0);
+          expect(onNode.stdout).to.match(/Failed Fencing Actions:\n\s+\* reboot of remote9 by node1 .*last failed \(no fence device\)/);
         });
 
         it('cibadmin -Q (whole CIB, a section, an XPath) answers as cibadmin on the same CIB file', async () => {

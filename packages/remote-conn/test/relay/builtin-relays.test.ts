@@ -9,6 +9,7 @@ import { IpcFlags, el, ipcNewNotify, ipcPayload, ipcRequestNotify, parseXml, ser
 import {
   CibCallOptions,
   ControllerInfoRelay,
+  FencingHistoryRelay,
   NodeAttributeStore,
   ReadOnlyCibRelay,
   RelayDispatcher,
@@ -308,6 +309,33 @@ describe('protocol 1.2 schema transfer (cib_schemas)', () => {
     expect((await withDir.call('cib_ro', fetch())).response?.attrs.cib_rc).to.equal('-71');
     const without = node(new ReadOnlyCibRelay({ cib: CIB }));
     expect((await without.call('cib_ro', fetch('pacemaker-3.8'))).response?.attrs.cib_rc).to.equal('-95');
+  });
+});
+
+describe('FencingHistoryRelay', () => {
+  const st = (op: string, children: XmlElement[] = []) => el('stonith_command', { __name__: 'stonith_command', t: 'stonith-ng', st_op: op, st_callid: 4, st_callopt: 4096, st_clientname: 'crm_mon' }, children);
+
+  it('signs on, acks notifications, answers the history (filtered by target) with a full result', async () => {
+    const n = node(new FencingHistoryRelay({ history: () => [{ target: 'a', action: 'reboot', state: 'done', completedAt: 1_700_000_000_123 }, { target: 'b', action: 'off', state: 'failed' }] }));
+    const reg = await n.call('stonith-ng', st('register'));
+    expect(reg.response?.attrs.st_op).to.equal('register');
+    expect(reg.response?.attrs.st_clientid).to.match(/^[0-9a-f-]{36}$/);
+    expect((await n.call('stonith-ng', st('st_notify'))).response?.name).to.equal('ack');
+    const all = await n.call('stonith-ng', st('st_fence_history'));
+    expect(all.response?.attrs).to.include({ t: 'stonith-ng', st_op: 'st_fence_history', st_callid: '4', 'rc-code': '0', 'op-status': '0' });
+    const entries = all.response?.children[0]?.children[0]?.children ?? [];
+    expect(entries.map((e) => e.attrs)).to.deep.equal([
+      { st_target: 'a', st_device_action: 'reboot', st_date: '1700000000', st_date_nsec: '123000000', st_state: '2' },
+      { st_target: 'b', st_device_action: 'off', st_state: '4' },
+    ]);
+    const one = await n.call('stonith-ng', st('st_fence_history', [el('st_calldata', {}, [el('stonith_api_history', { st_target: 'b' })])]));
+    expect(one.response?.children[0]?.children[0]?.children.map((e) => e.attrs.st_target)).to.deep.equal(['b']);
+  });
+
+  it('refuses fencing with a permission error', async () => {
+    const n = node(new FencingHistoryRelay());
+    const r = await n.call('stonith-ng', st('st_fence'));
+    expect(r.response?.attrs).to.include({ 'rc-code': '4', 'op-status': '4', st_rc: '-13' });
   });
 });
 
