@@ -59,10 +59,11 @@ export const TEST_CIB = [
   `<node_state id="${NODE}" uname="${NODE}" remote_node="true" in_ccm="true" crmd="online"/></status></cib>`,
 ].join('');
 
-function run(cmd: string, args: string[], env: Record<string, string>): Promise<ToolResult> {
+/** Runs a program with a minimal environment; `killAfterMs` kills it (SIGKILL) if still running then. */
+export function runProgram(cmd: string, args: string[], env: Record<string, string> = {}, killAfterMs = 30_000): Promise<ToolResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(cmd, args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env }, timeout: killAfterMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : -1) : 0;
       resolve({ code, stdout, stderr, ms: performance.now() - started });
     });
@@ -82,7 +83,7 @@ export async function withCibFile<T>(cib: string, fn: (path: string) => Promise<
 }
 
 /** Runs a real tool locally (not on the node), e.g. on a CIB file. */
-export const runLocal = (argv: string[], env: Record<string, string> = {}) => run(argv[0] as string, argv.slice(1), env);
+export const runLocal = (argv: string[], env: Record<string, string> = {}) => runProgram(argv[0] as string, argv.slice(1), env);
 
 /** crm_mon output without the lines that legitimately differ between two runs. */
 function stableMon(text: string): string {

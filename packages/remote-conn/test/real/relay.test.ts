@@ -3,9 +3,8 @@
  * node": in the daemon's network namespace, where its IPC servers live (the suites run inside
  * `unshare -n`, and the daemon binds its abstract IPC sockets there).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { defineRelaySuite, type RelayTarget, type ToolResult } from '../conformance/relay-suite.js';
+import { defineRelaySuite, runProgram, type RelayTarget } from '../conformance/relay-suite.js';
 import { startRealDaemon } from '../support/real-daemon.js';
 
 /** crm_node ships only in Debian's `pacemaker` package: scripts/ensure-real-daemon.sh extracts it here. */
@@ -21,14 +20,7 @@ export async function realRelayTarget(): Promise<RelayTarget> {
     key: d.key,
     runTool: (argv, env = {}, options = {}) => {
       const [tool, ...args] = argv as [string, ...string[]];
-      const cmd = tool === 'crm_node' ? CRM_NODE : tool;
-      const started = performance.now();
-      return new Promise<ToolResult>((resolve) => {
-        execFile(cmd, args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env }, timeout: options.killAfterMs ?? 30_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-          const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : -1) : 0;
-          resolve({ code, stdout, stderr, ms: performance.now() - started });
-        });
-      });
+      return runProgram(tool === 'crm_node' ? CRM_NODE : tool, args, env, options.killAfterMs);
     },
     dispose: () => d.dispose(),
   };
