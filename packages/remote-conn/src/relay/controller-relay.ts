@@ -1,6 +1,6 @@
 /**
  * `ControllerInfoRelay`: answers the controller (`crmd`) requests a remote node's tools need to learn
- * who they are, so `crm_node -n` and `crm_node -q` work on the node. As Pacemaker's controller does
+ * who they are, so `crm_node -n`, `-q`, `-l` and `-p` work on the node. As Pacemaker's controller does
  * (`crmd_remote_proxy_cb`, `handle_node_info_request`): the request is acked as the response, and the
  * reply follows as an event. Other controller requests (reprobe, resource cleanup, ...) cannot be served
  * without a controller: their session is destroyed, so the tool fails fast instead of waiting.
@@ -14,10 +14,21 @@ const debug = createDebug('pcmk-remote:relay:crmd');
 /** The feature set Pacemaker 2.1.5's controller reports. */
 export const CRM_FEATURE_SET = '3.16.1';
 
+/** A cluster member as `crm_node -l` lists it. */
+export interface ClusterMember {
+  /** Numeric node id (0 when it has none). */
+  id?: number;
+  name: string;
+  /** Peer state (`member`, `lost`): `crm_node -p` prints the members. @default 'member' */
+  state?: string;
+}
+
 /** Options of a {@link ControllerInfoRelay}. */
 export interface ControllerInfoRelayOptions {
   /** Whether the cluster has quorum, as `crm_node -q` reports it (exit 0 with quorum). @default true */
   quorum?: boolean | (() => boolean);
+  /** The cluster members `crm_node -l` / `-p` list (the controller's peer cache). @default none */
+  members?: () => ClusterMember[];
 }
 
 /** A controller reply (`create_reply_adv`) to `request`, carrying `data`. */
@@ -43,10 +54,12 @@ export function controllerReply(request: XmlElement, data: XmlElement | undefine
 /** Serves `crm_node -n` / `-q` (controller `node-info`) for the nodes it is attached to. */
 export class ControllerInfoRelay implements IpcRelay {
   readonly #quorum: () => boolean;
+  readonly #members: () => ClusterMember[];
 
   constructor(options: ControllerInfoRelayOptions = {}) {
     const q = options.quorum ?? true;
     this.#quorum = typeof q === 'function' ? q : () => q;
+    this.#members = options.members ?? (() => []);
   }
 
   /** {@link IpcRelay.open}: serves the `crmd` channel only. */
@@ -58,15 +71,25 @@ export class ControllerInfoRelay implements IpcRelay {
   #handle(request: RelayRequest, session: RelaySession): XmlElement | undefined {
     const task = request.message.attrs.crm_task ?? '';
     if (task === 'hello') return undefined; // registration: the controller never answers it
-    if (task !== 'node-info') {
+    let reply: XmlElement;
+    if (task === 'node-info') reply = controllerReply(request.message, this.#nodeInfo(request.message, session.node), 'handle_node_info_request');
+    else if (task === 'list-nodes') reply = controllerReply(request.message, this.#nodeList(), 'handle_node_list');
+    else {
       debug('%s: controller request %s cannot be served: session destroyed', session.node, task);
       session.destroy();
       return undefined;
     }
-    const reply = controllerReply(request.message, this.#nodeInfo(request.message, session.node), 'handle_node_info_request');
     // The controller acks at once and sends the reply afterwards as an event.
     queueMicrotask(() => session.event(reply));
     return request.expectsResponse ? el('ack', { function: 'crmd_remote_proxy_cb', line: 556 }) : undefined;
+  }
+
+  #nodeList(): XmlElement {
+    return el(
+      'nodes',
+      {},
+      this.#members().map((m) => el('node', { id: m.id ?? 0, uname: m.name, in_ccm: m.state ?? 'member' })),
+    );
   }
 
   #nodeInfo(request: XmlElement, node: string): XmlElement {

@@ -195,6 +195,18 @@ export function defineRelaySuite(name: string, kind: 'real' | 'sim', factory: Re
       });
 
       if (real) {
+        it('crm_node -l / -p list the cluster members the owner names', async () => {
+          const members = () => [{ id: 1, name: 'node1' }, { id: 2, name: 'node2', state: 'lost' }];
+          await connect(composeRelays({ crmd: new ControllerInfoRelay({ members }) }));
+          const l = await target.runTool(['crm_node', '-l']);
+          expect(l.code, l.stderr).to.equal(0);
+          expect(l.stdout).to.equal('1 node1 member\n2 node2 lost\n');
+          const p = await target.runTool(['crm_node', '-p']);
+          expect(p.stdout.trim()).to.equal('node1');
+        });
+      }
+
+      if (real) {
         it('crm_mon -1 shows the supplied CIB as crm_mon shows it from a file', async () => {
           const onNode = await target.runTool(['crm_mon', '-1']);
           expect(onNode.code, onNode.stderr).to.equal(0);
