@@ -133,7 +133,9 @@ export class RelayDispatcher {
       const session = element.attrs.lrmd_ipc_session;
       this.#report('malformed', err, session);
       // A tool behind a session we cannot read would wait for nothing: let it fail fast.
-      if (session && session !== '0') this.#sendDestroy(session);
+      const served = session ? this.#sessions.get(session) : undefined;
+      if (served) this._destroy(served, 'relay', true);
+      else if (session && session !== '0') this.#sendDestroy(session);
       return;
     }
     switch (msg.op) {
