@@ -206,7 +206,7 @@ export class RelayDispatcher {
       ...(msg.user !== undefined ? { user: msg.user } : {}),
       ...(msg.client !== undefined ? { client: msg.client } : {}),
     };
-    session.queue = session.queue.then(() => this.#serve(session, request));
+    session.queue = session.queue.then(() => this.#serve(session, request)).catch((err: unknown) => this.#report('handler-failed', err, session.id, session.channel));
   }
 
   async #serve(session: Session, request: RelayRequest): Promise<void> {
@@ -216,8 +216,9 @@ export class RelayDispatcher {
     let answer: XmlElement | undefined;
     let failed: { kind: RelayErrorKind; rc: number } | undefined;
     try {
-      const result = session.handler.request(request, session);
-      if (result instanceof Promise) {
+      const returned = session.handler.request(request, session);
+      if (isThenable(returned)) {
+        const result = Promise.resolve(returned);
         // Bounded by the relay's timeout, and by the session: an abandoned tool frees its slot at once.
         const bounded = new Promise<typeof TIMED_OUT | typeof ENDED>((resolve) => {
           timer = setTimeout(() => resolve(TIMED_OUT), this.#responseTimeoutMs);
@@ -234,7 +235,7 @@ export class RelayDispatcher {
           result.catch(() => undefined);
         } else answer = raced;
       } else {
-        answer = result;
+        answer = returned;
       }
     } catch (err) {
       failed = { kind: 'handler-failed', rc: EPROTO };
@@ -257,11 +258,13 @@ export class RelayDispatcher {
     }
   }
 
+  /** @internal Used by the sessions. */
   _sendEvent(session: Session, message: XmlElement): void {
     this.stats.events++;
     this.#sendOrReport(ipcEvent(session.id, message), session);
   }
 
+  /** @internal Used by the sessions. */
   _destroy(session: Session, reason: RelayCloseReason, notifyDaemon: boolean): void {
     if (!session.end(reason)) return;
     if (this.#sessions.get(session.id) === session) {
@@ -283,7 +286,13 @@ export class RelayDispatcher {
 
   #sendOrReport(message: XmlElement, session?: Session): void {
     if (this.#closed) return;
-    this.#send(message).catch((err: unknown) => {
+    let sent: Promise<void>;
+    try {
+      sent = this.#send(message);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    sent.catch((err: unknown) => {
       // After the connection ended nothing can be delivered, and nothing needs to be.
       if (this.#closed) return;
       this.#report('send-failed', err, session?.id ?? message.attrs.lrmd_ipc_session, session?.channel);
@@ -306,6 +315,10 @@ export class RelayDispatcher {
       debug('%s: relay-error listener threw: %s', this.node, (listenerErr as Error).message);
     }
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<XmlElement | undefined> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 const ATTRD_UPDATES = new Set(['update', 'update-both', 'update-delay']);
