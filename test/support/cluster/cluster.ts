@@ -84,8 +84,8 @@ export interface ClusterHandle {
   readonly cib: CibHelpers;
   /** A node's address on the switch. */
   address(node: string): string;
-  /** The `nsenter` prefix that runs a program inside a node's namespaces (with the stack's wrapper). */
-  enter(node: string): string[];
+  /** The `nsenter` prefix that runs a program inside a node's namespaces (with the stack's wrapper); `cwd` there. */
+  enter(node: string, cwd?: string): string[];
   /** Runs a command inside a node's namespaces (never throws for a non-zero exit). */
   exec(node: string, argv: readonly string[], opts?: { input?: string; timeoutMs?: number }): Promise<ExecResult>;
   /** `crm_mon --output-as=xml`, parsed, from `node` (default: the first live cluster node). */
@@ -169,7 +169,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     upMs: 0,
     cib: undefined as unknown as CibHelpers,
     address: (n) => info(n).address,
-    enter: (n) => [...info(n).holder.enter(), ...stack.command([])],
+    enter: (n, cwd) => [...info(n).holder.enter(true, cwd), ...stack.command([])],
     exec: (n, argv, opts) => run([...info(n).holder.enter(), ...stack.command(argv)], opts),
     crmMon: async (n) => {
       const node = n ?? firstLive();

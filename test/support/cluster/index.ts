@@ -12,3 +12,6 @@ export type { RemoteConnectionOptions } from './cib-helpers.js';
 export { ClusterFixtureError } from './errors.js';
 export type { ClusterFixtureErrorCode } from './errors.js';
 export type { ExecResult } from './namespaces.js';
+export { runInNode, CLI_MAIN, MONITORING_AGENT_MAIN } from './programs.js';
+export type { NodeProgram, TimedLine } from './programs.js';
+export { consistentRead, crmMonStatuses, modelStatuses, plain, scrapeStatuses, STATUSES } from './oracle.js';

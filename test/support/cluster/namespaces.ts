@@ -165,8 +165,9 @@ export class NamespaceHolder {
   }
 
   /** `nsenter` prefix that runs a program in these namespaces. */
-  enter(mount = true): string[] {
-    return mount ? ['nsenter', '-t', String(this.pid), '-n', '-m', '-u', '--'] : ['nsenter', '-t', String(this.pid), '-n', '--'];
+  enter(mount = true, cwd?: string): string[] {
+    const wd = cwd ? [`--wd=${cwd}`] : [];
+    return mount ? ['nsenter', '-t', String(this.pid), '-n', '-m', '-u', ...wd, '--'] : ['nsenter', '-t', String(this.pid), '-n', ...wd, '--'];
   }
 
   /** Every live process in these namespaces except the holder itself. */

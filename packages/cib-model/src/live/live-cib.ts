@@ -7,11 +7,16 @@
  * TTY, prints a new status each time the CIB changes (and only then: an idle cluster prints nothing, no
  * refresh timer). Its output is used only as a trigger: a burst is coalesced, then ONE `cibadmin --query`
  * reads the CIB, and a `change` event is emitted when the CIB version (`admin_epoch`, `epoch`,
- * `num_updates`) moved. So nothing is re-read while nothing changes, and a change is seen after at most
- * crm_mon's throttle (`--interval`, which is also its reconnect interval) plus one query. We chose this over
- * polling the version (`cibadmin --query --no-children` every N ms costs a process per tick even when idle)
- * and over speaking the CIB manager's IPC ourselves (libqb shared-memory IPC: a native binding this package
- * does not want).
+ * `num_updates`) moved.
+ *
+ * crm_mon throttles itself: a change arriving within the same second as its previous screen is held back
+ * by a 2 s timer. Pacemaker's changes come in bursts (a configuration change, then the status updates of
+ * the actions it causes), so after each screen the source also makes a few cheap version checks
+ * (`cibadmin --query --xpath /cib --no-children`, the `<cib>` element only; `followUpMs`, default
+ * 0.5/1/1.5/2 s) and reads the whole CIB only when the version moved. So: nothing at all is read while
+ * the cluster is idle, and a change shows up within about 0.5 s plus one query. We chose this over
+ * polling the version alone (a process per tick even when idle) and over speaking the CIB manager's IPC
+ * ourselves (libqb shared-memory IPC: a native binding this package does not want).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'eventemitter3';
@@ -45,6 +50,11 @@ export interface LiveCibOptions extends ToolOptions {
   notifyIntervalMs?: number;
   /** Coalesce notifications for this long before reading. @default 50 */
   debounceMs?: number;
+  /**
+   * After each crm_mon screen, check the CIB version again this long after it (covers crm_mon's own 2 s
+   * throttle, see the module comment). @default [500, 1000, 1500, 2000]
+   */
+  followUpMs?: readonly number[];
   /** Restart a notifier that exited after this long. @default 2000 */
   restartDelayMs?: number;
   /** Passed to `parseCib`. */
@@ -81,6 +91,17 @@ async function query(o: LiveCibOptions): Promise<LiveCibSnapshot> {
   return { cib, xml, version: versionOf(cib), readAt: new Date() };
 }
 
+async function queryVersion(o: LiveCibOptions): Promise<CibVersion> {
+  const xml = await runTool(['cibadmin', '--query', '--xpath', '/cib', '--no-children'], o);
+  const attr = (k: string) => {
+    const m = new RegExp(`\\s${k}="(\\d+)"`).exec(xml);
+    return m ? Number(m[1]) : Number.NaN;
+  };
+  const v = { adminEpoch: attr('admin_epoch'), epoch: attr('epoch'), numUpdates: attr('num_updates') };
+  if (Object.values(v).some(Number.isNaN)) throw new CibModelError(CibModelErrorCodes.LIVE_SOURCE, `cibadmin printed no CIB version: ${xml.slice(0, 200)}`);
+  return v;
+}
+
 /** Reads the live CIB once (`cibadmin --query`). */
 export async function readLiveCib(options: Omit<LiveCibOptions, 'follow'> = {}): Promise<LiveCibSnapshot> {
   return query(options);
@@ -103,7 +124,10 @@ export class LiveCib extends EventEmitter<LiveCibEvents> {
   #dirty = false;
   #closed = false;
   #reads = 1;
+  #versionChecks = 0;
   #notifications = 0;
+  #followUps: NodeJS.Timeout[] = [];
+  #checkOnly = false;
 
   private constructor(first: LiveCibSnapshot, options: LiveCibOptions) {
     super();
@@ -120,6 +144,7 @@ export class LiveCib extends EventEmitter<LiveCibEvents> {
     checkMs('debounceMs', options.debounceMs, 0);
     checkMs('restartDelayMs', options.restartDelayMs, 0);
     checkMs('queryTimeoutMs', options.queryTimeoutMs, 1);
+    for (const ms of options.followUpMs ?? []) checkMs('followUpMs[]', ms, 0);
     const live = new LiveCib(await query(options), options);
     if (options.follow !== false) live.#startNotifier();
     return live;
@@ -135,7 +160,12 @@ export class LiveCib extends EventEmitter<LiveCibEvents> {
     return this.#reads;
   }
 
-  /** How many change notifications crm_mon gave. */
+  /** How many cheap version checks were made (follow-ups after crm_mon's screens). */
+  get versionChecks(): number {
+    return this.#versionChecks;
+  }
+
+  /** How many change notifications crm_mon gave (bursts of output, its first screen included). */
   get notifications(): number {
     return this.#notifications;
   }
@@ -154,6 +184,7 @@ export class LiveCib extends EventEmitter<LiveCibEvents> {
     this.#closed = true;
     clearTimeout(this.#debounce);
     clearTimeout(this.#restart);
+    for (const t of this.#followUps) clearTimeout(t);
     const n = this.#notifier;
     this.#notifier = undefined;
     if (n && n.exitCode === null && n.signalCode === null) {
@@ -173,16 +204,9 @@ export class LiveCib extends EventEmitter<LiveCibEvents> {
     debug('notifier: %s', argv.join(' '));
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env: this.#options.env ?? process.env });
     this.#notifier = child;
-    let first = true;
-    child.stdout!.on('data', () => {
-      // The first screen is the state we already read at open (or after a restart, which re-reads anyway).
-      if (first) {
-        first = false;
-        return;
-      }
-      this.#notifications++;
-      this.#schedule();
-    });
+    // Every screen crm_mon prints (the first one too: a change may have landed between our read and its
+    // registration) triggers one version check; a screen arriving in several chunks is coalesced.
+    child.stdout!.on('data', () => this.#schedule());
     child.on('error', (err) => {
       this.emit('error', new CibModelError(CibModelErrorCodes.LIVE_SOURCE, `crm_mon (change notifications) failed: ${err.message}`, { cause: err }));
     });
@@ -200,9 +224,22 @@ export class LiveCib extends EventEmitter<LiveCibEvents> {
 
   #schedule(): void {
     if (this.#closed) return;
+    if (!this.#debounce) this.#notifications++;
     this.#dirty = true;
     clearTimeout(this.#debounce);
-    this.#debounce = setTimeout(() => void this.#drain(), this.#options.debounceMs ?? 50);
+    this.#debounce = setTimeout(() => {
+      this.#debounce = undefined;
+      void this.#drain();
+    }, this.#options.debounceMs ?? 50);
+    for (const t of this.#followUps) clearTimeout(t);
+    this.#followUps = (this.#options.followUpMs ?? [500, 1000, 1500, 2000]).map((ms) =>
+      setTimeout(() => {
+        if (this.#dirty || this.#closed) return;
+        this.#checkOnly = true;
+        this.#dirty = true;
+        void this.#drain();
+      }, ms),
+    );
   }
 
   /** Reads until no notification is pending; one read at a time. */
@@ -211,7 +248,14 @@ export class LiveCib extends EventEmitter<LiveCibEvents> {
     this.#reading = (async () => {
       while (this.#dirty && !this.#closed) {
         this.#dirty = false;
+        const checkOnly = this.#checkOnly;
+        this.#checkOnly = false;
         try {
+          if (checkOnly) {
+            this.#versionChecks++;
+            const v = await queryVersion(this.#options);
+            if (this.#closed || sameVersion(v, this.#current.version)) continue;
+          }
           this.#reads++;
           const next = await query(this.#options);
           if (this.#closed) return;
