@@ -9,8 +9,8 @@
 import { expect } from 'chai';
 import { LiveCib } from '@pcmk-remote/cib-model/live';
 import { ConnectionManager } from '@pcmk-remote/remote-conn';
-import { SimulatedRemoteDaemon } from '@pcmk-remote/remote-conn/testing';
-import { runCli } from '../../packages/remote-conn/src/cli/program.js';
+import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
+import { runCli } from '../../packages/cli/src/program.js';
 import {
   CLI_MAIN,
   consistentRead,

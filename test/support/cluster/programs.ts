@@ -10,7 +10,7 @@ import { alive, signal, waitGone } from './namespaces.js';
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
 /** The `pcmk-remote` CLI entry (from source). */
-export const CLI_MAIN = resolve(repoRoot, 'packages/remote-conn/src/cli/main.ts');
+export const CLI_MAIN = resolve(repoRoot, 'packages/cli/src/main.ts');
 /** The monitoring agent example's entry. */
 export const MONITORING_AGENT_MAIN = resolve(repoRoot, 'examples/monitoring-agent/main.ts');
 
