@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai';
 import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
-import { MONITORING_AGENT_MAIN, remotePrimitiveXml, runInNode, startCluster, type ClusterHandle, type CrmMonView, type NodeProgram } from '../support/cluster/index.js';
+import { CLI_MAIN, MONITORING_AGENT_MAIN, remotePrimitiveXml, runInNode, startCluster, type ClusterHandle, type CrmMonView, type NodeProgram } from '../support/cluster/index.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const REMOTES = ['rn1', 'rn2', 'rn3', 'rn4', 'rn5', 'rn6'];
@@ -66,6 +66,42 @@ describe('sharding by the scheduler: 3 real cluster nodes, 6 remote connections,
     expect(union(got)).to.deep.equal(REMOTES);
     const mon = await cluster.crmMon();
     for (const n of cluster.nodes) expect(got.get(n)!.sort(), `${n}'s agent vs crm_mon's placement`).to.deep.equal(placement(mon, n));
+  });
+
+  it('a connection moved with crm_resource --move: watch --live prints the placement within 2 s, the agents re-shard', async () => {
+    const mon = await cluster.crmMon();
+    const rsc = REMOTES[0]!;
+    const from = mon.runningOn(rsc)[0]!;
+    const to = cluster.nodes.find((n) => n !== from)!;
+    const watcher = runInNode(cluster, from, CLI_MAIN, ['watch', '--live', '--json']);
+    try {
+      await watcher.waitLine((l) => l.includes(`"${rsc}"`) && l.includes('"initial"'), { timeoutMs: 30_000 });
+      const t0 = Date.now();
+      await cluster.cib.move(rsc, to);
+      await cluster.waitFor((v) => v.runningOn(rsc)[0] === to && v.resources.get(rsc)?.role === 'Started', { what: `${rsc} Started on ${to}` });
+      const shownAt = Date.now();
+      const line = await watcher.waitLine(
+        (l) => {
+          const j = JSON.parse(l) as { node: string; change: string; runningOn?: string };
+          return j.node === rsc && j.change === 'placement' && j.runningOn === to;
+        },
+        { since: t0, timeoutMs: 5000 },
+      );
+      process.stdout.write(`      (${rsc} moved ${from} -> ${to}: watch --live placement line ${line.at - t0} ms after crm_resource --move)\n`);
+      expect(line.at - shownAt).to.be.below(2000);
+      let got = new Map<string, string[]>();
+      const end = Date.now() + 2000;
+      do {
+        got = await scrapeAll(cluster.nodes);
+        if (got.get(to)!.includes(rsc) && !got.get(from)!.includes(rsc)) break;
+        await sleep(100);
+      } while (Date.now() < end);
+      expect(union(got)).to.deep.equal(REMOTES);
+      expect(got.get(to)).to.include(rsc);
+    } finally {
+      await watcher.stop();
+      await cluster.exec(cluster.nodes[0]!, ['crm_resource', '--resource', rsc, '--clear']);
+    }
   });
 
   it('after a cluster node is killed, the survivors cover every remote node exactly once within 10 s of the move appearing in the CIB', async () => {
