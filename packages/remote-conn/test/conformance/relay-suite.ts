@@ -40,6 +40,9 @@ export interface RelayTarget {
 
 export type RelayTargetFactory = () => Promise<RelayTarget>;
 
+/** crm_node ships only in Debian's `pacemaker` package: scripts/ensure-real-daemon.sh extracts it here. */
+export const CRM_NODE = '/opt/pcmk-remote-oracle/pacemaker/usr/sbin/crm_node';
+
 /** The node name the owner gives the remote node. */
 export const NODE = 'remote1';
 

@@ -4,13 +4,10 @@
  * `unshare -n`, and the daemon binds its abstract IPC sockets there).
  */
 import { existsSync } from 'node:fs';
-import { defineRelaySuite, runProgram, type RelayTarget } from '../conformance/relay-suite.js';
+import { CRM_NODE, defineRelaySuite, runProgram, type RelayTarget } from '../conformance/relay-suite.js';
 import { startRealDaemon } from '../support/real-daemon.js';
 
-/** crm_node ships only in Debian's `pacemaker` package: scripts/ensure-real-daemon.sh extracts it here. */
-export const CRM_NODE = '/opt/pcmk-remote-oracle/pacemaker/usr/sbin/crm_node';
-
-export async function realRelayTarget(): Promise<RelayTarget> {
+async function realRelayTarget(): Promise<RelayTarget> {
   if (!existsSync(CRM_NODE)) throw new Error(`${CRM_NODE} is missing: run bash scripts/ensure-real-daemon.sh as root`);
   const d = await startRealDaemon();
   return {
