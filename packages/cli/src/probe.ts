@@ -15,7 +15,7 @@ import { ErrorCodes, RemoteConnError, isRemoteConnError } from '@pcmk-remote/rem
 import { RemoteSession } from '@pcmk-remote/remote-conn';
 import { defaultRemotePort } from '@pcmk-remote/remote-conn';
 import { DEFAULT_AUTHKEY_PATH, loadAuthKey } from '@pcmk-remote/remote-conn';
-import { openTransport, selectEngine } from '@pcmk-remote/remote-conn';
+import { openTransport, selectEngine } from '@pcmk-remote/remote-conn/internal';
 import { NODE_TLS_MAX_PSK_BYTES } from '@pcmk-remote/remote-conn';
 import { parseCliDuration } from './duration.js';
 import { parseHostPort } from './format.js';
