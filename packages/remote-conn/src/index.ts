@@ -23,6 +23,7 @@ export {
 export { defaultRemotePort, DEFAULT_REMOTE_PORT, type RemoteSessionOptions } from './session/options.js';
 export { loadAuthKey, defaultAuthKeyPath, DEFAULT_AUTHKEY_PATH, type LoadAuthKeyOptions } from './transport/auth-key.js';
 export { NODE_TLS_MAX_PSK_BYTES, DEFAULT_PSK_CIPHERS } from './transport/node-tls.js';
+export { quickAckAvailable } from './transport/quick-ack.js';
 export type { TransportInfo, X509Options, X509Material, TlsOptions } from './transport/transport.js';
 export type * from './node-connection/types.js';
 export { RemoteNodeConnection } from './node-connection/remote-node-connection.js';
