@@ -263,6 +263,11 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
     await run;
   }
 
+  /** `await using conn = new RemoteNodeConnection(...)`: {@link stop} when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
   /** Announces a migration: the next takeover is expected, and this connection then stops quietly. */
   expectTakeover(): void {
     this.#expectTakeover = true;
