@@ -351,7 +351,7 @@ export class FencingCoordinator extends EventEmitter<FencingEvents> {
     if (t.state !== 'clean') {
       log('%s: node-up while %s%s — the fence still goes ahead', e.node, t.state, t.release ? ' and held (the manager ignored the hold?)' : '');
     } else {
-      log('%s: node-up (attempt %d, %s)', e.node, e.attempt, e.daemonVersion);
+      log('%s: node-up (attempt %d, %s)', e.node, e.attempt, e.protocolVersion ?? e.daemonVersion);
     }
   }
 

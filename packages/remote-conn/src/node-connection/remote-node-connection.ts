@@ -213,7 +213,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
     };
     if (this.#lastError) s.lastError = this.#lastError;
     if (this.#lastRttMs !== undefined) s.lastRttMs = this.#lastRttMs;
-    if (this.#session) s.daemonVersion = this.#session.protocolVersion;
+    if (this.#session) s.protocolVersion = s.daemonVersion = this.#session.protocolVersion;
     if (this.#o.connectionResource) s.connectionResource = this.#o.connectionResource;
     if (this.#o.containerResource) s.containerResource = this.#o.containerResource;
     return s;
@@ -476,6 +476,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
       at: Date.now(),
       attempt: lastAttempt,
       rttMs: session.timings.registerMs,
+      protocolVersion: session.protocolVersion,
       daemonVersion: session.protocolVersion,
       ...(session.daemon.uptimeS !== undefined ? { daemonUptimeS: session.daemon.uptimeS } : {}),
       ...(session.daemon.nodeStartState !== undefined ? { nodeStartState: session.daemon.nodeStartState } : {}),
