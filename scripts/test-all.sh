@@ -14,6 +14,9 @@ bash scripts/pack-install.sh
 echo "== real daemon"
 bash scripts/ensure-real-daemon.sh
 echo "   $(/usr/sbin/pacemaker-remoted --version 2>/dev/null | head -1)"
+echo "== real cluster stack (corosync, the pacemaker .deb extracted for test/support/cluster)"
+cluster_stack=$(bash scripts/ensure-real-cluster.sh)
+echo "   $cluster_stack"
 run=(node --conditions=source --import tsx scripts/run-mocha.ts "${mode[@]}")
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
   echo "== tests (private network namespace, loopback only)"
