@@ -115,6 +115,20 @@ describe('cib-model parse: parseXml (XML scanner)', function () {
     expect(root.children).to.deep.equal([{ kind: 'text', text: 't <&> <> \u{1F600}' }]);
   });
 
+  it('decodes millions of references without an object per reference: the value is one flat string', () => {
+    // Issue #17: 20 million `&amp;` in one attribute held ~740 MB of heap (a string built by concatenation
+    // keeps one node per piece until it is flattened). A flat result keeps 1 byte per character.
+    const count = 2_000_000;
+    const xml = `<a v="${'&amp;'.repeat(count)}">${'&lt;&#65;'.repeat(count / 2)}</a>`;
+    const before = process.memoryUsage().heapUsed;
+    const root = parseXml(xml);
+    const held = process.memoryUsage().heapUsed - before;
+    expect(root.attrs['v']).to.equal('&'.repeat(count));
+    expect(root.children).to.deep.equal([{ kind: 'text', text: '<A'.repeat(count / 2) }]);
+    // Values: 2 + 2 MB of characters. A node per reference would be over 100 MB.
+    expect(held, `heap held after the parse: ${Math.round(held / 2 ** 20)} MB`).to.be.below(40 * 2 ** 20);
+  });
+
   it('normalizes literal tabs and newlines in attribute values to spaces and line ends to \\n', () => {
     expect(parseXml('<a x="1\n2\t3\r\n4"/>').attrs['x']).to.equal('1 2 3 4');
     expect(parseXml('<a>\r\n x\r y\n</a>').children).to.deep.equal([{ kind: 'text', text: '\n x\n y\n' }]);

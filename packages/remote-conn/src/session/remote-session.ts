@@ -65,6 +65,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #table = new RequestTable((what, ms) => this.#timeout(what, ms));
   #closed = false;
   #closing = false;
+  /** The transport closed; the session closes once the messages received before are delivered. */
+  #ending = false;
   #shutdownRequested = false;
   #closedPromise: Promise<SessionCloseEvent>;
   #resolveClosed!: (e: SessionCloseEvent) => void;
@@ -86,6 +88,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       message: (msg) => dispatchInbound(msg, this.#table, target),
       fail: (err) => this.#fail(err),
       isClosed: () => this.#closed,
+      pause: () => transport.pause?.(),
+      resume: () => transport.resume?.(),
     });
     transport.on('data', (chunk) => this.#reader.push(chunk));
     transport.on('close', (err) => this.#onTransportClose(err));
@@ -306,6 +310,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closing = true;
+      // Nothing received from now on is delivered; reading goes on (if paused) so the close completes.
+      this.#reader.stop();
       await this.#transport.close();
     }
     await this.#closedPromise;
@@ -315,6 +321,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   destroy(error?: RemoteConnError): void {
     if (this.#closed) return;
     this.#closing = error === undefined;
+    this.#reader.stop();
     this.#transport.destroy(error);
   }
 
@@ -385,7 +392,15 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   }
 
   #onTransportClose(err: Error | undefined): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#ending) return;
+    this.#ending = true;
+    // What the peer sent before it closed is still delivered, in order; after our own close or a failure
+    // of ours, nothing more is.
+    if (this.#closing || err instanceof RemoteConnError) this.#reader.stop();
+    this.#reader.drain(() => this.#finishClose(err));
+  }
+
+  #finishClose(err: Error | undefined): void {
     this.#closed = true;
     const error = this.#reader.closeError(err, this.host, this.port);
     const closedErr = new RemoteConnError(
