@@ -23,6 +23,8 @@ export const ErrorCodes = {
   KEY_EMPTY: 'PCMK_REMOTE_KEY_EMPTY',
   /** The authkey file is readable by every user on the machine. */
   KEY_INSECURE: 'PCMK_REMOTE_KEY_INSECURE',
+  /** The authkey file is too large to be a key (over 64 KiB; `details.size` gives its size). */
+  KEY_INVALID: 'PCMK_REMOTE_KEY_INVALID',
   /** An X.509 file (CA, certificate, key, CRL) cannot be read or is empty. */
   CERT_UNREADABLE: 'PCMK_REMOTE_CERT_UNREADABLE',
   /** The key is longer than the selected TLS engine supports (Node's TLS: 512 bytes). */
@@ -71,7 +73,7 @@ const brand = Symbol.for('pcmk-remote.remote-conn.error');
 /** Extra, structured facts attached to an error (never key material). */
 export interface RemoteConnErrorDetails {
   /** Connection phase in which the error happened. */
-  phase?: 'tcp' | 'tls' | 'register' | 'session';
+  phase?: 'key' | 'tcp' | 'tls' | 'register' | 'session';
   /** Host and port involved, when there is one. */
   host?: string;
   port?: number;

@@ -8,6 +8,7 @@ const HARD_ERRORS = new Set<string>([
   ErrorCodes.KEY_UNREADABLE,
   ErrorCodes.KEY_EMPTY,
   ErrorCodes.KEY_INSECURE,
+  ErrorCodes.KEY_INVALID,
   ErrorCodes.KEY_TOO_LONG,
   ErrorCodes.CERT_UNREADABLE,
   ErrorCodes.AUTH_FAILED,
@@ -32,6 +33,7 @@ export function connectFailureReason(err: RemoteConnError): NodeDownReason {
     case ErrorCodes.KEY_UNREADABLE:
     case ErrorCodes.KEY_EMPTY:
     case ErrorCodes.KEY_INSECURE:
+    case ErrorCodes.KEY_INVALID:
     case ErrorCodes.KEY_TOO_LONG:
     case ErrorCodes.CERT_UNREADABLE:
       return 'auth-failed';

@@ -43,6 +43,25 @@ export type * from './events.js';
 
 const debug = createDebug('pcmk-remote:session');
 
+/** `p`, or the reason of `signal` once it aborts first. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
+  });
+}
+
 /** One registered session with a pacemaker-remoted. Create it with {@link RemoteSession.connect}. */
 export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   /** The daemon's protocol version from the register reply. */
@@ -111,17 +130,20 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         `Connecting to ${o.host}:${o.port} timed out after ${o.connectTimeoutMs} ms (during ${phase})`,
         { details: { phase: phase as 'tcp', host: o.host, port: o.port } },
       );
-    let phase: 'tcp' | 'tls' | 'register' = 'tcp';
+    let phase: 'key' | 'tcp' | 'tls' | 'register' = 'key';
     let tcpAt = started;
     const timer = setTimeout(() => deadline.abort(timeoutError(phase)), o.connectTimeoutMs);
     const signals = [deadline.signal, ...(o.signal ? [o.signal] : [])];
     const signal = signals.length === 1 ? deadline.signal : AbortSignal.any(signals);
     let transport: Transport | undefined;
     try {
+      // The key loads within the budget: a key file on a hung file system cannot outlast the connect timeout.
+      const key = await untilAborted(o.loadKey(), signal);
+      phase = 'tcp';
       transport = await o.connector({
         host: o.host,
         port: o.port,
-        ...(o.key ? { key: o.key } : {}),
+        ...(key ? { key } : {}),
         ...(o.x509 ? { x509: o.x509 } : {}),
         identity: o.identity,
         tls: o.tls,
