@@ -21,13 +21,18 @@ export function isHardConnectError(err: unknown): boolean {
   return isRemoteConnError(err) && HARD_ERRORS.has(err.code);
 }
 
-/** The reason reported for a failed connect attempt. */
+/** The reason reported for a failed connect attempt (a start that never reached `up`). */
 export function connectFailureReason(err: RemoteConnError): NodeDownReason {
   switch (err.code) {
     case ErrorCodes.CONNECT_TIMEOUT:
       return 'connect-timeout';
     case ErrorCodes.CONNECT_REFUSED:
       return 'refused';
+    case ErrorCodes.HOST_NOT_FOUND:
+      return 'host-not-found';
+    case ErrorCodes.CONNECT_FAILED:
+    case ErrorCodes.TLS_ERROR:
+      return 'connect-failed';
     case ErrorCodes.AUTH_FAILED:
     case ErrorCodes.KEY_MISSING:
     case ErrorCodes.KEY_UNREADABLE:

@@ -164,7 +164,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     } catch (err) {
       transport?.destroy();
       if (signal.aborted && !(err instanceof RemoteConnError && err.code !== ErrorCodes.ABORTED && err.code !== ErrorCodes.CLOSED)) {
-        throw abortedError(signal, `Connecting to ${o.host}:${o.port}`);
+        throw abortedError(signal, `Connecting to ${o.host}:${o.port}`, started);
       }
       throw err;
     } finally {
@@ -219,16 +219,16 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   async poke(options: RequestOptions = {}): Promise<{ rttMs: number }> {
     const start = performance.now();
     const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     // The notification can arrive in the same chunk as the reply: the waiter is registered synchronously
     // when the reply is dispatched, before any await.
     let call: PendingCall | undefined;
-    const reply = await this.#request(Op.POKE, pokeRequest(), { signal, timeoutMs }, (r) => {
+    const reply = await this.#request(Op.POKE, pokeRequest(), { ...(options.signal ? { signal: options.signal } : {}), timeoutMs }, (r) => {
       if (r.rc >= 0) call = this.#table.registerCall(r.callId, 'poke', false);
     });
     if (reply.rc < 0 || !call) throw operationFailed(Op.POKE, reply.rc);
-    await this.#table.awaitCall(call, signal, () => this.#timeout(Op.POKE, timeoutMs));
+    // One budget for reply and notification.
+    const deadline = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - start))));
+    await this.#table.awaitCall(call, { deadline, caller: options.signal, startedAt: start }, () => this.#timeout(Op.POKE, timeoutMs));
     return { rttMs: performance.now() - start };
   }
 
@@ -270,6 +270,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
    */
   async exec(options: ExecOptions): Promise<OpResult> {
     const element = execRequest(options);
+    const startedAt = performance.now();
     const resultTimeoutMs = options.resultTimeoutMs ?? options.timeoutMs + (options.startDelayMs ?? 0) + this.#resultGraceMs;
     const recurring = (options.intervalMs ?? 0) > 0;
     let call: PendingCall | undefined;
@@ -279,8 +280,9 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     });
     if (reply.rc <= 0 || !call) throw operationFailed(Op.RSC_EXEC, reply.rc, { resource: options.resource, action: options.action });
     const deadline = AbortSignal.timeout(resultTimeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-    return (await this.#table.awaitCall(call, signal, () => this.#timeout(`${options.action} of ${options.resource}`, resultTimeoutMs))) as OpResult;
+    return (await this.#table.awaitCall(call, { deadline, caller: options.signal, startedAt }, () =>
+      this.#timeout(`${options.action} of ${options.resource}`, resultTimeoutMs),
+    )) as OpResult;
   }
 
   /**
@@ -424,7 +426,9 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
 
   #finishClose(err: Error | undefined): void {
     this.#closed = true;
-    const error = this.#reader.closeError(err, this.host, this.port);
+    // A local close is not a peer error: a partial frame or a socket error seen while we close is not
+    // reported (an error given to destroy() is, and then the close is not local).
+    const error = this.#closing ? undefined : this.#reader.closeError(err, this.host, this.port);
     const closedErr = new RemoteConnError(
       ErrorCodes.CLOSED,
       `The session with ${this.host}:${this.port} closed${error ? ` (${error.message})` : ''}`,
