@@ -30,7 +30,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { elements, findAll, firstElement, parseCib, parseXml, type NodeState, type XmlElement } from '../../src/index.js';
+import { parseCib, parseXml, type NodeState, type XmlElement } from '../../src/index.js';
+import { elements, findAll, firstElement } from '../../src/internal.js';
 import { CTS_DIR, ctsFiles, ctsFilesIfPresent } from '../helpers/cib-xml.js';
 import { cibXml, clusterNodes, clusterState, DUMMY, lrm, REMOTE_AGENT, remotePrimitive, remoteState } from '../status-helpers.js';
 

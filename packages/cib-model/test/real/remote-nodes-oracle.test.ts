@@ -21,7 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CTS_DIR, ctsFiles } from '../helpers/cib-xml.js';
-import { activeResourceLocations, elements, findAll, parseCib, parseXml, tryParseDuration, type RemoteNodeSpec, type XmlElement } from '../../src/index.js';
+import { activeResourceLocations, parseCib, parseXml, tryParseDuration, type RemoteNodeSpec, type XmlElement } from '../../src/index.js';
+import { elements, findAll } from '../../src/internal.js';
 
 const run = promisify(execFile);
 const CTS = CTS_DIR;
