@@ -9,6 +9,7 @@ command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v ss >/dev/null 2>&1 || need+=(iproute2)
 [ -x /usr/sbin/fence_dummy ] || need+=(fence-agents)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils) # cib-model builders' libxml2 oracle
 install_packages() {
 [ ${#need[@]} -eq 0 ] && return 0
 if [ "$(id -u)" != 0 ]; then

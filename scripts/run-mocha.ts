@@ -3,6 +3,10 @@
  * `mocha: N passed, N failed, N skipped` line that CI reads.
  *
  * Usage: node --conditions=source --import tsx scripts/run-mocha.ts [--exclude-real | --only-real] [--grep RE] [files...]
+ *
+ * Property tests (fast-check) run with a new random seed each time; a failure prints its `seed` and `path`.
+ * To replay one: FC_SEED=<seed> FC_PATH=<path> ... scripts/run-mocha.ts --grep '<its title>' <its file>
+ * (tests that pin their own seed keep it).
  */
 import Mocha from 'mocha';
 import { readdirSync, statSync } from 'node:fs';
@@ -41,6 +45,14 @@ let files = explicit.length
 if (excludeReal) files = files.filter((f) => !isReal(f));
 if (onlyReal) files = files.filter(isReal);
 files.sort();
+
+if (process.env.FC_SEED) {
+  const { configureGlobal } = await import('fast-check');
+  const seed = Number(process.env.FC_SEED);
+  if (!Number.isInteger(seed)) throw new Error(`FC_SEED must be an integer, got ${process.env.FC_SEED}`);
+  configureGlobal({ seed, ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) });
+  process.stdout.write(`fast-check: replaying seed ${seed}${process.env.FC_PATH ? ` path ${process.env.FC_PATH}` : ''}\n`);
+}
 
 const mocha = new Mocha({ timeout: 10_000, reporter: 'spec', ...(grep ? { grep } : {}) });
 for (const f of files) mocha.addFile(f);

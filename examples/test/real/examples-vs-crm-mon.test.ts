@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseCib, parseXml, type XmlElement } from '@pcmk-remote/cib-model';
@@ -17,6 +17,7 @@ import { selectNodes } from '../../mini-controller/controller.js';
 import { startMonitoringAgent, type MonitoringAgent } from '../../monitoring-agent/agent.js';
 import { CibMetrics, NODE_STATUSES } from '../../monitoring-agent/cib-metrics.js';
 import { CTS_DIR, parseMetrics, runCommand, SAMPLE_CIB, scrape, select, waitExit, waitUntil, type Sample } from '../support.js';
+import { ctsFiles, ctsFilesIfPresent } from '../../../test/support/cts-scheduler.js';
 
 const run = promisify(execFile);
 
@@ -56,10 +57,14 @@ const countBy = (series: string[]) => {
   return out;
 };
 
-const files = [...readdirSync(CTS_DIR).filter((f) => f.endsWith('.xml')).map((f) => join(CTS_DIR, f)), SAMPLE_CIB];
+// Empty when ../shared/cts-scheduler is missing: the presence test below then fails with a clear message.
+const files = [...ctsFilesIfPresent().map((f) => join(CTS_DIR, f)), SAMPLE_CIB];
 
 describe('examples vs the real crm_mon / cibadmin (Pacemaker 2.1.5)', function () {
   this.timeout(240_000);
+  it('the cts-scheduler CIBs are there', () => {
+    expect(ctsFiles()).to.have.length(108);
+  });
   let agent: MonitoringAgent | undefined;
   afterEach(async () => {
     await agent?.close();

@@ -180,6 +180,17 @@ describe('cib-model builders: addRemoteNode', () => {
       ['two monitors with one interval', { name: 'r9', ops: [{ name: 'monitor', interval: '10s' }, { name: 'monitor', interval: '10000ms' }] }, CibModelErrorCodes.INVALID_ARGUMENT, /monitor/],
       ['an op attribute that has a field', { name: 'r9', ops: [{ name: 'start', attributes: { id: 'x' } }] }, CibModelErrorCodes.INVALID_ARGUMENT, /id/],
       ['a server with whitespace', { name: 'r9', server: 'a b' }, CibModelErrorCodes.INVALID_ARGUMENT, /server/],
+      // Issue #17 §3: op attribute keys were written as raw attribute names (markup injection, malformed output).
+      ['an op attribute key that injects markup', { name: 'r9', ops: [{ name: 'start', attributes: { 'x="1"/></operations></primitive><primitive id="evil" class="ocf" provider="pacemaker" type="Dummy"><operations><op a': 'v' } }] }, CibModelErrorCodes.INVALID_ARGUMENT, /not an attribute of <op>/],
+      ['an op attribute key with a space', { name: 'r9', ops: [{ name: 'start', attributes: { 'on fail': 'stop' } }] }, CibModelErrorCodes.INVALID_ARGUMENT, /on fail/],
+      ['an op attribute the schema does not allow on <op>', { name: 'r9', ops: [{ name: 'start', attributes: { OCF_CHECK_LEVEL: '10' } }] }, CibModelErrorCodes.INVALID_ARGUMENT, /OCF_CHECK_LEVEL/],
+      // Control characters were written as &#1; / &#0;, which neither parseCib nor libxml2 reads back.
+      ['a control character in an op attribute value', { name: 'r9', ops: [{ name: 'start', attributes: { description: 'a\u0001b' } }] }, CibModelErrorCodes.INVALID_ARGUMENT, /U\+0001/],
+      ['a NUL in a meta value', { name: 'r9', meta: { 'target-role': 'Started\u0000' } }, CibModelErrorCodes.INVALID_ARGUMENT, /U\+0000/],
+      ['a control character in a meta name', { name: 'r9', meta: { 'a\u001fb': 'x' } }, CibModelErrorCodes.INVALID_ARGUMENT, /U\+001F/],
+      ['a control character in the server', { name: 'r9', server: 'host\u0007' }, CibModelErrorCodes.INVALID_ARGUMENT, /U\+0007/],
+      ['an unpaired surrogate in a meta value', { name: 'r9', meta: { description: 'x\uD800' } }, CibModelErrorCodes.INVALID_ARGUMENT, /U\+D800/],
+      ['a name of 256 characters', { name: `r${'x'.repeat(255)}` }, CibModelErrorCodes.INVALID_ARGUMENT, /256 characters/],
     ];
     for (const [what, opts, code, msg] of cases) {
       it(what, () => expectError(() => addRemoteNode(base(), opts), code, msg));
@@ -215,6 +226,12 @@ describe('cib-model builders: addGuestNode', () => {
     expect(out.toXml()).to.include('value="Started"/>\n          <nvpair id="vm2-meta_attributes-remote-addr" name="remote-addr" value="192.0.2.40"/>\n');
   });
 
+  it('accepts a name of 255 characters, as addRemoteNode does', () => {
+    const name = `g${'x'.repeat(254)}`;
+    expect(pairsOf(byId(addGuestNode(base(), { name, resource: 'vm1', remoteAddr: '192.0.2.77' }), 'vm1') as XmlElement, 'meta_attributes')).to.deep.include(['remote-node', name, 'vm1-meta_attributes-remote-node']);
+    expect(byId(addRemoteNode(base(), { name, server: '192.0.2.78' }), name)?.name).to.equal('primitive');
+  });
+
   it('accepts the timeout in ms', () => {
     const out = addGuestNode(base(), { name: 'g3', resource: 'app', connectTimeout: 30_000 });
     expect(pairsOf(byId(out, 'app') as XmlElement, 'meta_attributes')).to.deep.include(['remote-connect-timeout', '30s', 'app-meta_attributes-remote-connect-timeout']);
@@ -234,6 +251,12 @@ describe('cib-model builders: addGuestNode', () => {
       ['the address of another node', { name: 'g1', resource: 'vm1', remoteAddr: '192.0.2.10' }, CibModelErrorCodes.CONFLICT, /rold/],
       ['a bad port', { name: 'g1', resource: 'vm1', remotePort: 99999 }, CibModelErrorCodes.INVALID_ARGUMENT, /remotePort/],
       ['a bad timeout', { name: 'g1', resource: 'vm1', connectTimeout: '1 fortnight' }, CibModelErrorCodes.INVALID_ARGUMENT, /connectTimeout/],
+      // Issue #17 §3: the names addRemoteNode refuses, addGuestNode refused none of.
+      ['a name with <', { name: 'g<1', resource: 'vm1' }, CibModelErrorCodes.INVALID_ARGUMENT, /g<1/],
+      ['a name with a newline', { name: 'g\n1', resource: 'vm1' }, CibModelErrorCodes.INVALID_ARGUMENT, /node name/],
+      ['a name that is not a valid id', { name: '1g', resource: 'vm1' }, CibModelErrorCodes.INVALID_ARGUMENT, /1g/],
+      ['a name of a million characters', { name: 'g'.repeat(1_000_000), resource: 'vm1' }, CibModelErrorCodes.INVALID_ARGUMENT, /1000000 characters/],
+      ['a control character in the address', { name: 'g1', resource: 'vm1', remoteAddr: 'a\u0002' }, CibModelErrorCodes.INVALID_ARGUMENT, /U\+0002/],
     ];
     for (const [what, opts, code, msg] of cases) {
       it(what, () => expectError(() => addGuestNode(base(), opts), code, msg));

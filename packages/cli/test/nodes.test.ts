@@ -4,12 +4,11 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseCib, type NodeState } from '@pcmk-remote/cib-model';
 import type { NodeRow } from '../src/nodes.js';
 import { cli, cliChild } from './cli-io.js';
+import { ctsPath } from '../../../test/support/cts-scheduler.js';
 
-const CTS = '/work/shared/cts-scheduler';
 const FILES = ['remote-fence-unclean.xml', 'whitebox-fail1.xml', 'bundle-order-stop-on-remote.xml', 'remote-disable.xml', 'guest-node-host-dies.xml', 'remote-reconnect-delay.xml'];
 
 /** What the command should print, computed from the library directly. */
@@ -44,7 +43,7 @@ describe('pcmk-remote nodes', function () {
 
   for (const f of FILES) {
     it(`--json on ${f} equals remoteNodes() joined with nodeStates()`, async () => {
-      const path = join(CTS, f);
+      const path = ctsPath(f);
       const r = await cli(['nodes', '--cib', path, '--json']);
       expect(r.code, r.stderr).to.equal(0);
       const got = JSON.parse(r.stdout) as { nodes: NodeRow[]; diagnostics: unknown[] };
@@ -56,7 +55,7 @@ describe('pcmk-remote nodes', function () {
   }
 
   it('prints a table with every node, its address, state and connection parameters', async () => {
-    const path = join(CTS, 'bundle-order-stop-on-remote.xml');
+    const path = ctsPath('bundle-order-stop-on-remote.xml');
     const r = await cli(['nodes', '--cib', path]);
     expect(r.code).to.equal(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -72,7 +71,7 @@ describe('pcmk-remote nodes', function () {
   });
 
   it('reads the CIB from stdin with --cib -', async () => {
-    const xml = readFileSync(join(CTS, 'whitebox-fail1.xml'), 'utf8');
+    const xml = readFileSync(ctsPath('whitebox-fail1.xml'), 'utf8');
     const r = await cli(['nodes', '--cib', '-', '--json'], xml);
     expect(r.code).to.equal(0);
     const got = JSON.parse(r.stdout) as { nodes: NodeRow[] };
@@ -103,7 +102,7 @@ describe('pcmk-remote nodes', function () {
   });
 
   it('missing file or missing --cib: exit 2', async () => {
-    const a = await cli(['nodes', '--cib', join(CTS, 'no-such-file.xml')]);
+    const a = await cli(['nodes', '--cib', ctsPath('no-such-file.xml')]);
     expect(a.code).to.equal(2);
     expect(a.stderr).to.match(/ENOENT/);
     const b = await cli(['nodes']);
@@ -114,11 +113,11 @@ describe('pcmk-remote nodes', function () {
   it('as a child process: bad XML on stdin exits 2, a good file exits 0', async () => {
     const [bad, good] = await Promise.all([
       cliChild(['nodes', '--cib', '-'], { stdin: '<cib' }),
-      cliChild(['nodes', '--cib', join(CTS, 'remote-fence-unclean.xml'), '--json']),
+      cliChild(['nodes', '--cib', ctsPath('remote-fence-unclean.xml'), '--json']),
     ]);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.match(/PCMK_CIB_XML_PARSE/);
     expect(good.code, good.stderr).to.equal(0);
-    expect(JSON.parse(good.stdout)).to.deep.equal(expected(readFileSync(join(CTS, 'remote-fence-unclean.xml'), 'utf8')));
+    expect(JSON.parse(good.stdout)).to.deep.equal(expected(readFileSync(ctsPath('remote-fence-unclean.xml'), 'utf8')));
   });
 });

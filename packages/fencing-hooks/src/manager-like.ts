@@ -12,6 +12,8 @@
 export type NodeDownReason =
   | 'connect-timeout'
   | 'refused'
+  | 'host-not-found'
+  | 'connect-failed'
   | 'auth-failed'
   | 'connection-lost'
   | 'monitor-timeout'
@@ -20,7 +22,10 @@ export type NodeDownReason =
   | 'protocol-error'
   | 'takeover';
 
-/** A connection ended (or, for `connect-timeout`/`refused`/`auth-failed`, a start never reached `up`). */
+/**
+ * A connection ended (or, for `connect-timeout`/`refused`/`auth-failed`/`host-not-found`/`connect-failed`, a
+ * start never reached `up`).
+ */
 export interface NodeDownEvent {
   node: string;
   at: number;

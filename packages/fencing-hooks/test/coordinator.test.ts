@@ -14,6 +14,15 @@ import {
 } from '../src/index.js';
 import { FakeManager, once, sleep } from './support/fake-manager.js';
 
+/** Polls `cond` every 5 ms until it holds; throws after `timeoutMs`. */
+async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`condition not reached within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
 type Behaviour = (req: FenceRequest) => Promise<void> | void;
 
 interface Rig {
@@ -155,7 +164,8 @@ describe('FencingCoordinator (fake manager)', () => {
       let release!: () => void;
       r.setBehaviour(() => new Promise<void>((res) => (release = res)));
       r.manager.down('remote2', 'connection-lost');
-      await sleep(80); // well past the 30 ms interval
+      // The fake's 30 ms interval has run out (an event, not a fixed sleep): only the hold keeps it down.
+      await until(() => r.manager.state('remote2') === 'waiting-due');
       expect(r.manager.state('remote2')).to.equal('waiting-due');
       expect(r.manager.upWhileHeld).to.equal(0);
       const up = once(r.manager, 'node-up');

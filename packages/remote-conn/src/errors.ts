@@ -23,6 +23,8 @@ export const ErrorCodes = {
   KEY_EMPTY: 'PCMK_REMOTE_KEY_EMPTY',
   /** The authkey file is readable by every user on the machine. */
   KEY_INSECURE: 'PCMK_REMOTE_KEY_INSECURE',
+  /** The authkey file is too large to be a key (over 64 KiB; `details.size` gives its size). */
+  KEY_INVALID: 'PCMK_REMOTE_KEY_INVALID',
   /** An X.509 file (CA, certificate, key, CRL) cannot be read or is empty. */
   CERT_UNREADABLE: 'PCMK_REMOTE_CERT_UNREADABLE',
   /** The key is longer than the selected TLS engine supports (Node's TLS: 512 bytes). */
@@ -55,6 +57,8 @@ export const ErrorCodes = {
   OPERATION_FAILED: 'PCMK_REMOTE_OPERATION_FAILED',
   /** A request got no reply (or an exec no result) in time. */
   REQUEST_TIMEOUT: 'PCMK_REMOTE_REQUEST_TIMEOUT',
+  /** `waitFor()` did not see the node reach the state in time (nothing was sent; no request timed out). */
+  WAIT_TIMEOUT: 'PCMK_REMOTE_WAIT_TIMEOUT',
   /** The session is closed, or closed while the request was pending. */
   CLOSED: 'PCMK_REMOTE_CLOSED',
   /** The operation was aborted through its AbortSignal. */
@@ -71,7 +75,7 @@ const brand = Symbol.for('pcmk-remote.remote-conn.error');
 /** Extra, structured facts attached to an error (never key material). */
 export interface RemoteConnErrorDetails {
   /** Connection phase in which the error happened. */
-  phase?: 'tcp' | 'tls' | 'register' | 'session';
+  phase?: 'key' | 'tcp' | 'tls' | 'register' | 'session';
   /** Host and port involved, when there is one. */
   host?: string;
   port?: number;
@@ -153,9 +157,16 @@ export function operationFailed(op: string, rc: number, extra: RemoteConnErrorDe
   );
 }
 
-/** Turns an AbortSignal's reason into an ABORTED error (keeping the reason as `cause`). */
-export function abortedError(signal: AbortSignal, what: string): RemoteConnError {
+/**
+ * The error of an operation whose caller's AbortSignal fired: `ABORTED`, with the signal's reason as `cause`
+ * (a `TimeoutError` from `AbortSignal.timeout()` too: the caller's deadline is not one of ours), and how
+ * long the operation had run when `startedAt` (a `performance.now()` time) is given. A reason that is
+ * already a `RemoteConnError` (our own `STOPPED`, `CONNECT_TIMEOUT`, ...) is returned as it is.
+ */
+export function abortedError(signal: AbortSignal, what: string, startedAt?: number): RemoteConnError {
   const reason: unknown = signal.reason;
   if (reason instanceof RemoteConnError) return reason;
-  return new RemoteConnError(ErrorCodes.ABORTED, `${what} was aborted`, { cause: reason });
+  const after = startedAt === undefined ? '' : ` after ${Math.round(performance.now() - startedAt)} ms`;
+  const why = reason instanceof Error ? ` (${reason.name}: ${reason.message})` : '';
+  return new RemoteConnError(ErrorCodes.ABORTED, `${what} was aborted by the caller's signal${after}${why}`, { cause: reason });
 }

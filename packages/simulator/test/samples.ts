@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseXml, type XmlElement } from '@pcmk-remote/remote-conn/protocol';
+import { parseXml, resourceInfoRequest, type XmlElement } from '@pcmk-remote/remote-conn/protocol';
 
 export const SAMPLES_DIR = '/work/shared/reference/samples';
 
@@ -93,19 +93,27 @@ export interface StepResult {
 /** The minimal client interface {@link replaySession} needs (the raw test client). */
 export interface ReplayClient {
   received: XmlElement[];
-  send(e: XmlElement): Promise<unknown>;
+  send(e: XmlElement, options?: { msgId?: number }): Promise<unknown>;
   reply(msgId: number, timeoutMs?: number): Promise<XmlElement>;
   waitFor(pred: (e: XmlElement) => boolean, timeoutMs?: number, what?: string): Promise<XmlElement>;
   nothing(pred: (e: XmlElement) => boolean, ms: number): Promise<boolean>;
 }
 
+/** Message id of the request that closes a replay (far above the captured ones). */
+const BARRIER_MSG_ID = 999_999;
+
 /**
  * Replays the captured session's requests as they are (same message ids) on a FRESH daemon and collects
  * the reply and the notifies each step produced. Notifies are matched by op, call id (a fresh daemon
  * assigns the same call ids as in the capture) and execution status.
+ *
+ * Any message the samples do not have fails the replay: at the end, a barrier request (`lrmd_rsc_info` of
+ * an unknown resource, answered by a reply alone) is sent, and everything received before its reply must be
+ * a reply or notify of a step.
  */
 export async function replaySession(c: ReplayClient, steps: SampleStep[], notifyTimeoutMs = 4000): Promise<StepResult[]> {
   const out: StepResult[] = [];
+  const accounted = new Set<XmlElement>();
   for (const step of steps) {
     if (!step.request) continue;
     const msgId = Number(step.request.attrs.lrmd_remote_msg_id);
@@ -127,6 +135,8 @@ export async function replaySession(c: ReplayClient, steps: SampleStep[], notify
     if (step.notifies.length === 0 && step.reply && step.request.attrs.lrmd_op === 'lrmd_alert_exec') {
       if (!(await c.nothing((m) => m.name === 'lrmd_notify', 300))) throw new Error(`${step.name}: unexpected notify`);
     }
+    if (reply) accounted.add(reply);
+    for (const n of notifies) accounted.add(n);
     const first = notifies[0];
     out.push({
       name: step.name,
@@ -135,5 +145,10 @@ export async function replaySession(c: ReplayClient, steps: SampleStep[], notify
       replyFirst: reply && first ? c.received.indexOf(reply) < c.received.indexOf(first) : undefined,
     });
   }
+  await c.send(resourceInfoRequest('pcmk-remote-replay-barrier'), { msgId: BARRIER_MSG_ID });
+  const barrier = await c.reply(BARRIER_MSG_ID, 3000);
+  const upTo = c.received.indexOf(barrier);
+  const extra = c.received.slice(0, upTo).filter((m) => !accounted.has(m));
+  if (extra.length > 0) throw new Error(`the daemon sent ${extra.length} message(s) the samples do not have: ${extra.map(show).join('; ')}`);
   return out;
 }

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { serializeXml } from '@pcmk-remote/remote-conn/protocol';
+import { el, serializeXml } from '@pcmk-remote/remote-conn/protocol';
 import { SimulatedRemoteDaemon } from '../src/index.js';
 import { connectRaw, type RawClient } from './raw-client.js';
-import { normalize, readSample, replaySession, sessionSteps, show } from './samples.js';
+import { normalize, readSample, replaySession, sessionSteps, show, type ReplayClient } from './samples.js';
 
 describe('SimulatedRemoteDaemon: fidelity to the captured 2.1.5 samples', function () {
   this.timeout(15_000);
@@ -36,6 +36,23 @@ describe('SimulatedRemoteDaemon: fidelity to the captured 2.1.5 samples', functi
       if (step.replyFirst !== undefined) expect(got?.replyFirst, `${step.name}: reply/notify order`).to.equal(step.replyFirst);
     }
     expect(compared).to.be.greaterThan(25);
+  });
+
+  it('the replay fails on any message the samples do not have', async () => {
+    const extra = el('lrmd_notify', { lrmd_origin: 'send_generic_notify', lrmd_op: 'lrmd_rsc_poke', lrmd_callid: '77' });
+    const barrier = el('lrmd_reply', { lrmd_rc: '-19', lrmd_remote_msg_id: '999999', lrmd_remote_msg_type: 'reply' });
+    const fake: ReplayClient = {
+      received: [extra, barrier],
+      send: async () => undefined,
+      reply: async () => barrier,
+      waitFor: async () => barrier,
+      nothing: async () => true,
+    };
+    let err: unknown;
+    await replaySession(fake, []).catch((e: unknown) => {
+      err = e;
+    });
+    expect(String(err)).to.include('1 message(s) the samples do not have').and.include('lrmd_rsc_poke');
   });
 
   it('sends new_client and shutdown_req exactly like the event samples', async () => {

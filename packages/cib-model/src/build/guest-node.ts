@@ -13,7 +13,7 @@ import { IdAllocator } from './ids.js';
 import { GUEST_META, guestNodeName, isRemotePrimitive, knownNodes, nvValue } from './nodes.js';
 import { purgeNodeEntries } from './purge.js';
 import { bumpEpoch, cloneTree, configSection, insertChild, parentMap, removeChild } from './tree.js';
-import { durationText, nonEmpty, optionalHost, portText, type DurationInput } from './values.js';
+import { durationText, nodeName, nonEmpty, optionalHost, portText, type DurationInput } from './values.js';
 
 /** Options of {@link addGuestNode}. */
 export interface AddGuestNodeOptions {
@@ -41,7 +41,8 @@ function conflict(message: string, ids: string[]): CibModelError {
  * `<resource>-meta_attributes` is created as the first child of the primitive when it has none.
  * Returns a new `Cib` (epoch + 1); the input is not changed.
  *
- * Checks: the name is non-empty and is not an id in the configuration, a node name, or (as the default
+ * Checks: the name is a valid id of at most 255 characters (the same rule as {@link addRemoteNode}) and is
+ * not an id in the configuration, a node name, or (as the default
  * address) a node address; `remoteAddr` is not another node's address (`PCMK_CIB_CONFLICT`); port and
  * timeout are valid (`PCMK_CIB_INVALID_ARGUMENT`); the resource exists (`PCMK_CIB_NOT_FOUND`), is a
  * primitive and not already a guest node (pcs's checks), and - stricter than pcs - is not an
@@ -56,7 +57,7 @@ export function addGuestNode(cib: Cib, opts: AddGuestNodeOptions): Cib {
   if (typeof opts !== 'object' || opts === null) {
     throw new CibModelError(CibModelErrorCodes.INVALID_ARGUMENT, 'addGuestNode needs an options object');
   }
-  const name = nonEmpty('name', opts.name);
+  const name = nodeName('name', opts.name);
   const resourceId = nonEmpty('resource', opts.resource);
   const addr = optionalHost('remoteAddr', opts.remoteAddr) ?? name;
   const port = opts.remotePort === undefined ? undefined : portText('remotePort', opts.remotePort);

@@ -11,12 +11,12 @@ import { Cib as CibClass } from '../cib.js';
 import { CibModelError, CibModelErrorCodes } from '../errors.js';
 import { tryParseDuration } from '../parse/duration.js';
 import { element, elements, type XmlElement } from '../parse/xml-tree.js';
-import { IdAllocator, isValidId } from './ids.js';
+import { IdAllocator } from './ids.js';
 import { isRemotePrimitive, knownNodes, nvValue } from './nodes.js';
 import { deletePrimitive, refuseTagged, removeLocationsOnNode } from './references.js';
 import { purgeNodeEntries } from './purge.js';
 import { bumpEpoch, cloneTree, configSection, insertChild, parentMap } from './tree.js';
-import { attributeRecord, durationText, nonEmpty, optionalHost, portText, type DurationInput } from './values.js';
+import { attributeRecord, durationText, nodeName, nonEmpty, optionalHost, portText, type DurationInput } from './values.js';
 
 /** Actions of the `ocf:pacemaker:remote` agent (Pacemaker 2.1.5 metadata, `meta-data` excluded as pcs does). */
 export const REMOTE_AGENT_ACTIONS = ['start', 'stop', 'monitor', 'migrate_to', 'migrate_from', 'reload', 'reload-agent'] as const;
@@ -32,7 +32,10 @@ export interface RemoteNodeOperation {
   interval?: DurationInput;
   /** `timeout`. Default: none (Pacemaker then uses the op default, 20 s), exactly as pcs does for an operation given explicitly. */
   timeout?: DurationInput;
-  /** Other `<op>` attributes (`on-fail`, `role`, `start-delay`, ...), written verbatim after `interval`/`timeout`. */
+  /**
+   * Other `<op>` attributes, written after `interval`/`timeout`: those the CIB schema allows on an `<op>`
+   * ({@link OP_ATTRIBUTES}: `on-fail`, `role`, `start-delay`, ...). Anything else is refused.
+   */
   attributes?: Record<string, string>;
 }
 
@@ -74,6 +77,13 @@ const DEFAULT_OPS: ReadonlyArray<readonly [RemoteAgentAction, string, string]> =
 
 const OP_RESERVED = new Set(['id', 'name', 'interval', 'timeout']);
 
+/**
+ * The attributes the CIB schema (pacemaker-3.x `resources` grammar) allows on an `<op>` besides the reserved
+ * ones: the only names written as `<op>` attributes, so that no key can inject markup or produce a
+ * document Pacemaker refuses.
+ */
+export const OP_ATTRIBUTES = ['description', 'enabled', 'interval-origin', 'on-fail', 'record-pending', 'requires', 'role', 'start-delay'] as const;
+
 function conflict(message: string, ids: string[]): CibModelError {
   return new CibModelError(CibModelErrorCodes.CONFLICT, message, { ids });
 }
@@ -99,6 +109,9 @@ function opAttributes(ops: readonly RemoteNodeOperation[] | undefined, defaultOp
     if (op.timeout !== undefined) attrs.push(['timeout', durationText(`ops[${i}].timeout`, op.timeout, false)]);
     for (const [k, v] of attributeRecord(`ops[${i}].attributes`, op.attributes)) {
       if (OP_RESERVED.has(k)) throw invalid(`ops[${i}].attributes may not set ${JSON.stringify(k)}; use the dedicated field`);
+      if (!(OP_ATTRIBUTES as readonly string[]).includes(k)) {
+        throw invalid(`ops[${i}].attributes: ${JSON.stringify(k)} is not an attribute of <op> (allowed: ${OP_ATTRIBUTES.join(', ')})`);
+      }
       attrs.push([k, v]);
     }
     const effectiveInterval = interval ?? (op.name === 'monitor' ? '60s' : '0s');
@@ -143,10 +156,7 @@ function opAttributes(ops: readonly RemoteNodeOperation[] | undefined, defaultOp
  */
 export function addRemoteNode(cib: Cib, opts: AddRemoteNodeOptions): Cib {
   if (typeof opts !== 'object' || opts === null) throw invalid('addRemoteNode needs an options object');
-  const name = nonEmpty('name', opts.name);
-  if (!isValidId(name)) {
-    throw invalid(`Invalid remote node name ${JSON.stringify(name)}: it is the connection resource's id and must match [A-Za-z_][A-Za-z0-9_.-]*`);
-  }
+  const name = nodeName('name', opts.name);
   const server = optionalHost('server', opts.server) ?? name;
   const port = opts.port === undefined ? undefined : portText('port', opts.port);
   const reconnect = opts.reconnectInterval === undefined ? undefined : durationText('reconnectInterval', opts.reconnectInterval, true);

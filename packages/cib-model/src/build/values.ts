@@ -6,6 +6,7 @@
  */
 import { CibModelError, CibModelErrorCodes } from '../errors.js';
 import { tryParseDuration } from '../parse/duration.js';
+import { isValidId } from './ids.js';
 
 /**
  * A duration argument: a Pacemaker duration string (`"30s"`, `"1m"`, `"500ms"`, `"PT1M"`; written to the
@@ -50,12 +51,52 @@ export function portText(what: string, value: number | string): string {
   return String(n);
 }
 
+/**
+ * Characters no XML 1.0 document can hold, not even as a character reference (`&#1;` is as malformed as
+ * a raw U+0001 for libxml2, which Pacemaker uses, and for `parseCib`): C0 controls other than tab, newline
+ * and carriage return, U+FFFE, U+FFFF and unpaired surrogates.
+ */
+const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Checks that a string can be written to the CIB and read back (see {@link NOT_XML}). */
+export function xmlText(what: string, value: string): string {
+  const bad = NOT_XML.exec(value);
+  if (bad) {
+    const code = (bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+    throw invalid(`${what} contains U+${code} at offset ${bad.index}, a character XML cannot represent`);
+  }
+  return value;
+}
+
 /** Checks a non-empty string without surrounding whitespace problems (pcs strips before checking). */
 export function nonEmpty(what: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw invalid(`${what} must be a non-empty string`);
   }
-  return value;
+  return xmlText(what, value);
+}
+
+/**
+ * The longest node name the builders write. Node names are host names in practice (at most 253
+ * characters); a longer one is a mistake, and names far beyond this (libxml2 refuses names over 50,000
+ * characters) would make documents Pacemaker cannot load.
+ */
+export const MAX_NODE_NAME_LENGTH = 255;
+
+/**
+ * Checks the name of a new remote or guest node: it becomes a CIB id (the connection resource of a remote
+ * node; the implicit one of a guest node), so it must be a valid id, and at most
+ * {@link MAX_NODE_NAME_LENGTH} characters. One rule for both kinds of node.
+ */
+export function nodeName(what: string, value: unknown): string {
+  const name = nonEmpty(what, value);
+  if (!isValidId(name)) {
+    throw invalid(`Invalid node name ${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}...` : name)}: it is used as a CIB id and must match [A-Za-z_][A-Za-z0-9_.-]*`);
+  }
+  if (name.length > MAX_NODE_NAME_LENGTH) {
+    throw invalid(`Invalid node name: ${name.length} characters, more than ${MAX_NODE_NAME_LENGTH}`);
+  }
+  return name;
 }
 
 /** Checks an optional host/address argument. */
@@ -64,7 +105,7 @@ export function optionalHost(what: string, value: unknown): string | undefined {
   if (typeof value !== 'string' || value.trim() === '' || /\s/.test(value)) {
     throw invalid(`${what} must be a non-empty host name or address without whitespace, got ${JSON.stringify(value)}`);
   }
-  return value;
+  return xmlText(what, value);
 }
 
 /** Checks a `Record<string, string>` of attribute names and values. */
@@ -78,7 +119,7 @@ export function attributeRecord(what: string, value: unknown): Array<[string, st
     if (k === '' || typeof v !== 'string') {
       throw invalid(`${what}: ${JSON.stringify(k)} must be a non-empty name with a string value`);
     }
-    out.push([k, v]);
+    out.push([xmlText(`${what}: the name ${JSON.stringify(k)}`, k), xmlText(`${what}.${k}`, v)]);
   }
   return out;
 }

@@ -1,16 +1,7 @@
 /**
  * Small inline CIB documents for the reading tests.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-/** ../shared/cts-scheduler beside the repository. */
-export const CTS_DIR = resolve(import.meta.dirname, '../../../../../shared/cts-scheduler');
-
-/** The text of a cts-scheduler file. */
-export function ctsFile(name: string): string {
-  return readFileSync(join(CTS_DIR, name), 'utf8');
-}
+export { CTS_DIR, ctsFile, ctsFiles, ctsFilesIfPresent, ctsPath } from '../../../../test/support/cts-scheduler.js';
 
 /** Parts of an inline CIB. */
 export interface CibParts {

@@ -27,15 +27,17 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseCib, parseXml, type NodeState, type XmlElement } from '../../src/index.js';
 import { elements, findAll, firstElement } from '../../src/internal.js';
+import { CTS_DIR, ctsFiles, ctsFilesIfPresent } from '../helpers/cib-xml.js';
 import { cibXml, clusterNodes, clusterState, DUMMY, lrm, REMOTE_AGENT, remotePrimitive, remoteState } from '../status-helpers.js';
 
-const DIR = resolve(import.meta.dirname, '../../../../../shared/cts-scheduler');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.xml')).sort();
+const DIR = CTS_DIR;
+/** Empty when ../shared/cts-scheduler is missing: the presence test below then fails with a clear message. */
+const FILES = ctsFilesIfPresent();
 const CONCURRENCY = 4;
 const TOOL_TIMEOUT_MS = 120_000;
 
@@ -206,6 +208,10 @@ describe(`cts-scheduler oracle: nodeStates()/remoteNodes() vs crm_mon + crm_simu
   const runs = new Map<string, FileRuns>();
   const seenDifferences = new Set<string>();
   const totals = { files: 0, nodes: 0, nodesMatched: 0, simLines: 0, remoteSpecs: 0 };
+
+  it('the cts-scheduler CIBs are there', () => {
+    expect(ctsFiles()).to.have.length(108);
+  });
 
   before(async function () {
     this.timeout(20 * 60_000);

@@ -16,18 +16,20 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseCib, parseXml, tryParseDuration, type RemoteNodeSpec, type XmlElement } from '../../src/index.js';
+import { CTS_DIR, ctsFiles } from '../helpers/cib-xml.js';
+import { activeResourceLocations, parseCib, parseXml, tryParseDuration, type RemoteNodeSpec, type XmlElement } from '../../src/index.js';
 import { elements, findAll } from '../../src/internal.js';
 
 const run = promisify(execFile);
-const CTS = resolve(import.meta.dirname, '../../../../../shared/cts-scheduler');
+const CTS = CTS_DIR;
 
-/** A `#uname` bundle host is only known once the scheduler places the container; we report the container's
- * current node, Pacemaker's graph its next one. Compared only when the container stays where it is. */
+/** A `#uname` bundle host is the node its container runs on. When the transition moves the container, the
+ * graph has the next node, which only the scheduler's placement decides: out of scope, counted. When the
+ * container stays, the graph's host must be the node the container is active on now. */
 const HOST_FROM_PLACEMENT = '#uname';
 
 interface FileResult {
@@ -39,6 +41,8 @@ interface FileResult {
   startsCompared: number;
   /** Remote node entries with no connection resource: Pacemaker lists them, remoteNodes() does not. */
   staleEntries: string[];
+  /** `#uname` hosts compared with the container's current node (the container does not move). */
+  unameHostsCompared: number;
   /** Bundle hosts not compared because the container is placed by this very transition. */
   placementHosts: string[];
   mismatches: string[];
@@ -51,7 +55,7 @@ function atoi(text: string | undefined): number {
 
 async function checkFile(file: string, dir: string): Promise<FileResult> {
   const path = join(CTS, file);
-  const res: FileResult = { file, readBy215: true, nodesCompared: 0, runningOnCompared: 0, actionsCompared: 0, startsCompared: 0, staleEntries: [], placementHosts: [], mismatches: [] };
+  const res: FileResult = { file, readBy215: true, nodesCompared: 0, runningOnCompared: 0, actionsCompared: 0, startsCompared: 0, staleEntries: [], unameHostsCompared: 0, placementHosts: [], mismatches: [] };
   let monXml: string;
   try {
     monXml = (await run('crm_mon', ['-1', '--output-as=xml'], { env: { ...process.env, CIB_file: path }, timeout: 60_000, maxBuffer: 64 << 20 })).stdout;
@@ -103,6 +107,7 @@ async function checkFile(file: string, dir: string): Promise<FileResult> {
   const graphFile = join(dir, `${file}.graph`);
   await run('crm_simulate', ['-x', path, '-G', graphFile], { timeout: 60_000, maxBuffer: 64 << 20 });
   const graph = parseXml(readFileSync(graphFile, 'utf8'));
+  let locations: Map<string, string[]> | undefined;
   for (const op of findAll(graph, (e) => e.name === 'rsc_op')) {
     const prim = elements(op, 'primitive')[0];
     const attrs = elements(op, 'attributes')[0]?.attrs ?? {};
@@ -113,8 +118,14 @@ async function checkFile(file: string, dir: string): Promise<FileResult> {
     if (spec === undefined) { res.mismatches.push(`${id}: graph acts on connection ${id} (${task}), unknown to remoteNodes()`); continue; }
     res.actionsCompared++;
     const host = attrs['server'] ?? attrs['addr'] ?? id;
-    if (spec.host === HOST_FROM_PLACEMENT) res.placementHosts.push(`${id} (${task} on ${attrs['CRM_meta_on_node']}: ${host})`);
-    else if (spec.host !== host) {
+    if (spec.host === HOST_FROM_PLACEMENT) {
+      if (graphMovesContainer(graph, spec.containerResource as string)) res.placementHosts.push(`${id} (${task} on ${attrs['CRM_meta_on_node']}: ${host})`);
+      else {
+        res.unameHostsCompared++;
+        const now = (locations ??= activeResourceLocations(cib.document)).get(spec.containerResource as string) ?? [];
+        if (!now.includes(host)) res.mismatches.push(`${id} ${task}: #uname host: container ${spec.containerResource} is on ${now.join(',') || '-'}, Pacemaker ${host}`);
+      }
+    } else if (spec.host !== host) {
       // A #uname bundle connection whose container moves in this transition.
       const containerMoves = spec.bundle !== undefined && attrs['addr'] !== undefined && spec.host !== attrs['addr']
         && graphMovesContainer(graph, spec.containerResource as string);
@@ -150,7 +161,7 @@ describe('cib-model remoteNodes() vs crm_mon / crm_simulate on ../shared/cts-sch
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cib-oracle-'));
-    const files = readdirSync(CTS).filter((f) => f.endsWith('.xml')).sort();
+    const files = ctsFiles();
     expect(files.length, 'cts-scheduler files').to.equal(108);
     // Two at a time: the machine has two cores and other suites run too.
     let next = 0;
@@ -183,13 +194,20 @@ describe('cib-model remoteNodes() vs crm_mon / crm_simulate on ../shared/cts-sch
     const starts = read.reduce((s, r) => s + r.startsCompared, 0);
     const stale = read.flatMap((r) => r.staleEntries.map((n) => `${r.file}: ${n}`));
     const placement = read.flatMap((r) => r.placementHosts.map((n) => `${r.file}: ${n}`));
+    const unameCompared = read.reduce((s, r) => s + r.unameHostsCompared, 0);
     // The counts stay visible in the test output.
     process.stdout.write(`      files read by 2.1.5: ${read.length}/108; remote/guest/bundle nodes compared: ${nodes} (runningOn: ${running}); `
       + `connection actions compared: ${actions} (starts with timeout: ${starts})\n`
       + `      out of scope: ${stale.length} node entries without a connection resource (not connectable; remoteNodes() lists connectable nodes): ${stale.join(', ') || '-'}\n`
-      + `      out of scope: ${placement.length} '#uname' bundle hosts decided by this transition's placement: ${placement.slice(0, 6).join('; ')}${placement.length > 6 ? '; ...' : ''}\n`);
+      + `      out of scope: ${placement.length} '#uname' bundle hosts decided by this transition's placement: ${placement.slice(0, 6).join('; ')}${placement.length > 6 ? '; ...' : ''}\n`
+      + `      '#uname' bundle hosts compared with the container's current node: ${unameCompared}\n`);
     expect(nodes).to.be.greaterThan(150);
     expect(starts).to.be.greaterThan(30);
     expect(mismatches).to.deep.equal([]);
+    // The exclusions are exact: a regression that grows them fails (issue #17 §6). All 76 '#uname' hosts of
+    // this set belong to containers that the transition starts or moves; none stays where it is.
+    expect(stale, 'node entries without a connection resource').to.have.length(7);
+    expect(placement, "'#uname' hosts decided by the transition's placement").to.have.length(76);
+    expect(unameCompared, "'#uname' hosts of containers that stay").to.equal(0);
   });
 });

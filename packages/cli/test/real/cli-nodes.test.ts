@@ -6,11 +6,10 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import type { NodeRow } from '../../src/nodes.js';
 import { cli } from '../cli-io.js';
+import { ctsPath } from '../../../../test/support/cts-scheduler.js';
 
-const CTS = '/work/shared/cts-scheduler';
 const FILES = [
   'remote-fence-unclean.xml',
   'remote-disable.xml',
@@ -66,7 +65,7 @@ describe('pcmk-remote nodes vs crm_simulate (real Pacemaker 2.1.5 tools)', funct
   this.timeout(60_000);
   for (const f of FILES) {
     it(`${f}: the same remote and guest nodes, online and unclean as Pacemaker says`, async () => {
-      const path = join(CTS, f);
+      const path = ctsPath(f);
       const [sim, r] = await Promise.all([crmSimulate(path), cli(['nodes', '--cib', path, '--json'])]);
       expect(r.code, r.stderr).to.equal(0);
       const ours = new Map((JSON.parse(r.stdout) as { nodes: NodeRow[] }).nodes.map((n) => [n.name, n]));

@@ -27,7 +27,7 @@ export interface NodeDownContext {
 }
 
 /** Reasons for which a start never reached `up`: nothing was lost, nothing to fence. */
-const START_FAILURES: ReadonlySet<NodeDownReason> = new Set(['connect-timeout', 'refused', 'auth-failed']);
+const START_FAILURES: ReadonlySet<NodeDownReason> = new Set(['connect-timeout', 'refused', 'auth-failed', 'host-not-found', 'connect-failed']);
 
 /**
  * Pacemaker's rule for a connection that went down (protocol.md §4.5–§4.8):

@@ -17,6 +17,17 @@ export interface DecodedFrame {
   xml: string;
 }
 
+/**
+ * A complete received frame whose payload is not decoded yet: the (decompressed) payload bytes in the pieces
+ * they were received in, without copying them together. See {@link FrameDecoder.pushRaw}.
+ */
+export interface RawFrame {
+  header: FrameHeader;
+  payload: Buffer[];
+  /** Total bytes of `payload`. */
+  payloadBytes: number;
+}
+
 /** Options of {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
   /** Largest accepted message (header + payload, and header + decompressed payload + 1). Default 20 MiB. */
@@ -58,12 +69,22 @@ export class FrameDecoder {
    *   later call)
    */
   push(chunk: Uint8Array): DecodedFrame[] {
+    return this.pushRaw(chunk).map((f) => ({ header: f.header, xml: payloadToXml(f.payload.length === 1 ? (f.payload[0] as Buffer) : Buffer.concat(f.payload)) }));
+  }
+
+  /**
+   * Like {@link push}, but leaves the payloads undecoded, in the pieces they arrived in: a large payload is
+   * then never copied in one go, and its UTF-8 decoding can be spread over time (`TextDecoder` with
+   * `stream: true`, trailing NULs stripped as {@link payloadToXml} does).
+   * @throws RemoteConnError as {@link push}
+   */
+  pushRaw(chunk: Uint8Array): RawFrame[] {
     if (this.#error) throw this.#error;
     if (chunk.length > 0) {
       this.#chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
       this.#buffered += chunk.length;
     }
-    const frames: DecodedFrame[] = [];
+    const frames: RawFrame[] = [];
     try {
       for (;;) {
         if (!this.#header) {
@@ -72,12 +93,12 @@ export class FrameDecoder {
         }
         const total = this.#header.sizeTotal;
         if (this.#buffered < total) break;
-        const frame = this.#take(total);
         const header = this.#header;
         this.#header = undefined;
-        let payload = frame.subarray(HEADER_SIZE);
-        if (header.payloadCompressed > 0) payload = bunzip2Exact(payload, header.payloadUncompressed);
-        frames.push({ header, xml: payloadToXml(payload) });
+        this.#takePieces(HEADER_SIZE);
+        let payload = this.#takePieces(total - HEADER_SIZE);
+        if (header.payloadCompressed > 0) payload = [bunzip2Exact(Buffer.concat(payload), header.payloadUncompressed)];
+        frames.push({ header, payload, payloadBytes: payload.reduce((n, p) => n + p.length, 0) });
       }
     } catch (err) {
       this.#error =
@@ -112,14 +133,23 @@ export class FrameDecoder {
     return merged.subarray(0, n);
   }
 
-  #take(n: number): Buffer {
-    const merged = this.#peek(n);
-    const first = this.#chunks[0] as Buffer;
-    const rest = first.subarray(n);
-    if (rest.length > 0) this.#chunks[0] = rest;
-    else this.#chunks.shift();
+  /** Removes the next `n` buffered bytes, as views of the received chunks (no copy). */
+  #takePieces(n: number): Buffer[] {
+    const out: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const first = this.#chunks[0] as Buffer;
+      if (first.length <= left) {
+        out.push(first);
+        this.#chunks.shift();
+        left -= first.length;
+      } else {
+        out.push(first.subarray(0, left));
+        this.#chunks[0] = first.subarray(left);
+        left = 0;
+      }
+    }
     this.#buffered -= n;
-    // `merged` is a view of exactly n bytes; it is decoded at once, so the parent buffer is not retained.
-    return merged;
+    return out;
   }
 }

@@ -1,5 +1,6 @@
 export * from './constants.js';
 export * from './xml.js';
+export { XmlScan } from './xml-scanner.js';
 export * from './requests.js';
 export * from './inbound.js';
 export * from './daemon.js';

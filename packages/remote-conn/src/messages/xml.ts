@@ -1,10 +1,10 @@
 /**
  * A minimal element model for lrmd messages (elements with attributes and child elements; Pacemaker's
  * executor messages carry no text content), with Pacemaker's unformatted serialization and a strict
- * parser built on fast-xml-parser.
+ * parser (`xml-scanner.ts`).
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ErrorCodes, RemoteConnError } from '../errors.js';
+import { XmlScan } from './xml-scanner.js';
 
 /** One XML element. Attribute order is kept (Pacemaker appends the transport attributes last). */
 export interface XmlElement {
@@ -90,65 +90,12 @@ export function serializeXml(e: XmlElement): string {
   return `${s}>${cdata}${e.children.map(serializeXml).join('')}</${e.name}>`;
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  preserveOrder: true,
-  processEntities: true,
-  htmlEntities: true,
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  allowBooleanAttributes: false,
-  cdataPropName: '#cdata',
-});
-
-type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
-
-function convert(node: Ordered): XmlElement | undefined {
-  const name = Object.keys(node).find((k) => k !== ':@');
-  if (name === undefined || name === '#text' || name.startsWith('?') || name === '#comment') return undefined;
-  const attrs: Record<string, string> = {};
-  for (const [k, v] of Object.entries(node[':@'] ?? {})) attrs[k] = String(v);
-  const kids = (node[name] as Ordered[] | undefined) ?? [];
-  const children: XmlElement[] = [];
-  let cdata: string | undefined;
-  for (const k of kids) {
-    if ('#cdata' in k) {
-      const parts = (k['#cdata'] as Array<{ '#text'?: unknown }> | undefined) ?? [];
-      cdata = (cdata ?? '') + parts.map((p) => String(p['#text'] ?? '')).join('');
-      continue;
-    }
-    const c = convert(k);
-    if (c) children.push(c);
-  }
-  return cdata === undefined ? { name, attrs, children } : { name, attrs, children, cdata };
-}
-
 /**
- * Parses one XML document into its root element.
- * @throws RemoteConnError `XML_INVALID` when the text is not well-formed or has no single root element
+ * Parses one XML document into its root element (see {@link XmlScan} for what is checked and refused).
+ * For large documents, parse with an {@link XmlScan} in slices instead.
+ * @throws RemoteConnError `XML_INVALID` when the text is not well-formed, has no single root element or
+ *   contains a DOCTYPE
  */
 export function parseXml(text: string): XmlElement {
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (valid !== true) {
-    throw new RemoteConnError(
-      ErrorCodes.XML_INVALID,
-      `Malformed XML message: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`,
-      { details: { xmlError: valid.err.code } },
-    );
-  }
-  let tree: Ordered[];
-  try {
-    tree = parser.parse(text) as Ordered[];
-  } catch (err) {
-    throw new RemoteConnError(ErrorCodes.XML_INVALID, 'Malformed XML message', { cause: err });
-  }
-  const roots = tree.map(convert).filter((x): x is XmlElement => x !== undefined);
-  if (roots.length !== 1) {
-    throw new RemoteConnError(ErrorCodes.XML_INVALID, `Expected one root element, found ${roots.length}`);
-  }
-  return roots[0] as XmlElement;
+  return new XmlScan(text).step() as XmlElement;
 }

@@ -8,6 +8,7 @@ const HARD_ERRORS = new Set<string>([
   ErrorCodes.KEY_UNREADABLE,
   ErrorCodes.KEY_EMPTY,
   ErrorCodes.KEY_INSECURE,
+  ErrorCodes.KEY_INVALID,
   ErrorCodes.KEY_TOO_LONG,
   ErrorCodes.CERT_UNREADABLE,
   ErrorCodes.AUTH_FAILED,
@@ -20,18 +21,24 @@ export function isHardConnectError(err: unknown): boolean {
   return isRemoteConnError(err) && HARD_ERRORS.has(err.code);
 }
 
-/** The reason reported for a failed connect attempt. */
+/** The reason reported for a failed connect attempt (a start that never reached `up`). */
 export function connectFailureReason(err: RemoteConnError): NodeDownReason {
   switch (err.code) {
     case ErrorCodes.CONNECT_TIMEOUT:
       return 'connect-timeout';
     case ErrorCodes.CONNECT_REFUSED:
       return 'refused';
+    case ErrorCodes.HOST_NOT_FOUND:
+      return 'host-not-found';
+    case ErrorCodes.CONNECT_FAILED:
+    case ErrorCodes.TLS_ERROR:
+      return 'connect-failed';
     case ErrorCodes.AUTH_FAILED:
     case ErrorCodes.KEY_MISSING:
     case ErrorCodes.KEY_UNREADABLE:
     case ErrorCodes.KEY_EMPTY:
     case ErrorCodes.KEY_INSECURE:
+    case ErrorCodes.KEY_INVALID:
     case ErrorCodes.KEY_TOO_LONG:
     case ErrorCodes.CERT_UNREADABLE:
       return 'auth-failed';

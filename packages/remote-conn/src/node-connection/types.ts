@@ -24,11 +24,15 @@ export type NodeState = 'stopped' | 'connecting' | 'up' | 'waiting' | 'draining'
  * - `stopped`: we stopped the connection.
  * - `protocol-error`: malformed data from the daemon; the session was closed.
  * - `takeover`: another client connected to the daemon; we stepped aside.
- * - `connect-timeout`, `refused`, `auth-failed`: a start that never reached `up` (only on `connect-failed`).
+ * - `connect-timeout`, `refused`, `auth-failed`, `host-not-found` (the name does not resolve),
+ *   `connect-failed` (another TCP or TLS failure before registration): a start that never reached `up`
+ *   (only on `connect-failed`).
  */
 export type NodeDownReason =
   | 'connect-timeout'
   | 'refused'
+  | 'host-not-found'
+  | 'connect-failed'
   | 'auth-failed'
   | 'connection-lost'
   | 'monitor-timeout'

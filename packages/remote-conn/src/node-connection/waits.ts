@@ -115,12 +115,14 @@ export function waitForState(node: StateSource, state: NodeState, options: { tim
       else resolve();
     };
     const onState = (e: { to: NodeState }) => e.to === state && done();
-    const onAbort = () => done(new RemoteConnError(ErrorCodes.ABORTED, `Waiting for ${node.name} to be ${state} was aborted`));
+    const started = performance.now();
+    const onAbort = () =>
+      done(new RemoteConnError(ErrorCodes.ABORTED, `Waiting for ${node.name} to be ${state} was aborted after ${Math.round(performance.now() - started)} ms`, { cause: options.signal?.reason }));
     node.on('state', onState);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.timeoutMs !== undefined) {
       timer = setTimeout(
-        () => done(new RemoteConnError(ErrorCodes.REQUEST_TIMEOUT, `${node.name} did not become ${state} within ${options.timeoutMs} ms (it is ${node.state})`)),
+        () => done(new RemoteConnError(ErrorCodes.WAIT_TIMEOUT, `${node.name} did not become ${state} within ${options.timeoutMs} ms (it is ${node.state})`, { details: { state: node.state, waitedFor: state } })),
         options.timeoutMs,
       );
     }

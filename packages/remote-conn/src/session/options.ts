@@ -84,7 +84,8 @@ export interface RemoteSessionOptions {
 export interface ResolvedSessionOptions {
   host: string;
   port: number;
-  key?: Buffer;
+  /** Loads the PSK (`undefined` in X.509 mode); called inside the connect budget. */
+  loadKey: () => Promise<Buffer | undefined>;
   x509?: X509Material;
   tls: TlsOptions;
   identity: string;
@@ -123,7 +124,7 @@ export function checkPort(value: unknown, name = 'port'): number {
   return value;
 }
 
-/** @internal Validates options and loads the key. */
+/** @internal Validates options and reads the X.509 files; the key is loaded later, by `loadKey()`. */
 export async function resolveSessionOptions(o: RemoteSessionOptions): Promise<ResolvedSessionOptions> {
   if (typeof o !== 'object' || o === null) throw invalid('options must be an object');
   if (typeof o.host !== 'string' || o.host.length === 0) throw invalid('host must be a non-empty string');
@@ -131,14 +132,14 @@ export async function resolveSessionOptions(o: RemoteSessionOptions): Promise<Re
   if (o.key !== undefined && !Buffer.isBuffer(o.key)) throw invalid('key must be a Buffer');
   if (o.key && o.keyFile) throw invalid('give either key or keyFile, not both');
   if (o.x509 && (o.key || o.keyFile)) throw invalid('give either a PSK (key, keyFile) or x509, not both');
-  let key: Buffer | undefined;
-  if (!o.x509) {
-    key = o.key ?? (await loadAuthKey(o.keyFile));
-    if (key.length === 0) throw new RemoteConnError(ErrorCodes.KEY_EMPTY, 'The key is empty');
-  }
+  if (o.key?.length === 0) throw new RemoteConnError(ErrorCodes.KEY_EMPTY, 'The key is empty');
+  const given = o.key;
+  const keyFile = o.keyFile;
+  const loadKey = async (): Promise<Buffer | undefined> => (o.x509 ? undefined : (given ?? (await loadAuthKey(keyFile))));
   const r: ResolvedSessionOptions = {
     host: o.host,
     port,
+    loadKey,
     tls: o.tls ?? {},
     identity: o.identity ?? 'lrmd',
     connectTimeoutMs: checkMs(o.connectTimeoutMs ?? 60_000, 'connectTimeoutMs'),
@@ -152,7 +153,6 @@ export async function resolveSessionOptions(o: RemoteSessionOptions): Promise<Re
     maxMessageSize: o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
     connector: o.connector ?? openTransport,
   };
-  if (key) r.key = key;
   if (o.x509) r.x509 = await resolveX509(o.x509);
   if (o.keepAliveMs !== undefined) r.keepAliveMs = checkMs(o.keepAliveMs, 'keepAliveMs', { min: 0 });
   if (o.signal) r.signal = o.signal;

@@ -14,8 +14,29 @@ interface Peer {
   port: number;
 }
 
-/** The error a failed register exchange surfaces as (a close during registration says why it happened). */
+/** Close causes that are the real error of a failed registration: our side closed, on bad input. */
+const STREAM_ERRORS = new Set<string>([ErrorCodes.FRAME_INVALID, ErrorCodes.FRAME_TOO_LARGE, ErrorCodes.XML_INVALID, ErrorCodes.DECOMPRESS_FAILED, ErrorCodes.TLS_ERROR]);
+
+/**
+ * The error a failed register exchange surfaces as. A close during registration says why it happened: a
+ * bad frame, bad XML or a TLS error (we closed) keeps its own code, with `phase: 'register'` in `details`;
+ * only a close by the daemon is `PROTOCOL_ERROR` "closed the connection during registration".
+ */
 export function registerFailure(err: unknown, transport: Transport, { host, port }: Peer): unknown {
+  const cause = isRemoteConnError(err, ErrorCodes.CLOSED) ? err.cause : undefined;
+  if (isRemoteConnError(cause) && STREAM_ERRORS.has(cause.code)) {
+    return new RemoteConnError(cause.code, `${cause.message} (during registration with ${host}:${port})`, {
+      cause: err,
+      details: { ...cause.details, phase: 'register', host, port },
+    });
+  }
+  const tlsCode = tlsErrorCode(cause);
+  if (tlsCode !== undefined && !isCredentialAlert(err)) {
+    return new RemoteConnError(ErrorCodes.TLS_ERROR, `TLS error during registration with ${host}:${port}: ${tlsCode}`, {
+      cause: err,
+      details: { phase: 'register', host, port, tlsCode },
+    });
+  }
   if (isRemoteConnError(err, ErrorCodes.CLOSED) && isCredentialAlert(err)) {
     return new RemoteConnError(ErrorCodes.AUTH_FAILED, `The daemon at ${host}:${port} refused our credentials after the TLS handshake (a client certificate its CA did not sign?)`, {
       cause: err,
@@ -30,6 +51,15 @@ export function registerFailure(err: unknown, transport: Transport, { host, port
     });
   }
   return err;
+}
+
+/** The OpenSSL error code (`ERR_SSL_...`) in an error's cause chain, if any. */
+function tlsErrorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('ERR_SSL_')) return code;
+  }
+  return undefined;
 }
 
 /**

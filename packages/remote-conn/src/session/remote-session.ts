@@ -44,6 +44,25 @@ export type * from './events.js';
 
 const debug = createDebug('pcmk-remote:session');
 
+/** `p`, or the reason of `signal` once it aborts first. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
+  });
+}
+
 /** One registered session with a pacemaker-remoted. Create it with {@link RemoteSession.connect}. */
 export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   /** The daemon's protocol version from the register reply. */
@@ -66,6 +85,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #table = new RequestTable((what, ms) => this.#timeout(what, ms));
   #closed = false;
   #closing = false;
+  /** The transport closed; the session closes once the messages received before are delivered. */
+  #ending = false;
   #shutdownRequested = false;
   #closedPromise: Promise<SessionCloseEvent>;
   #resolveClosed!: (e: SessionCloseEvent) => void;
@@ -98,6 +119,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       message: (msg) => dispatchInbound(msg, this.#table, target),
       fail: (err) => this.#fail(err),
       isClosed: () => this.#closed,
+      pause: () => transport.pause?.(),
+      resume: () => transport.resume?.(),
     });
     transport.on('data', (chunk) => this.#reader.push(chunk));
     transport.on('close', (err) => this.#onTransportClose(err));
@@ -119,17 +142,20 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
         `Connecting to ${o.host}:${o.port} timed out after ${o.connectTimeoutMs} ms (during ${phase})`,
         { details: { phase: phase as 'tcp', host: o.host, port: o.port } },
       );
-    let phase: 'tcp' | 'tls' | 'register' = 'tcp';
+    let phase: 'key' | 'tcp' | 'tls' | 'register' = 'key';
     let tcpAt = started;
     const timer = setTimeout(() => deadline.abort(timeoutError(phase)), o.connectTimeoutMs);
     const signals = [deadline.signal, ...(o.signal ? [o.signal] : [])];
     const signal = signals.length === 1 ? deadline.signal : AbortSignal.any(signals);
     let transport: Transport | undefined;
     try {
+      // The key loads within the budget: a key file on a hung file system cannot outlast the connect timeout.
+      const key = await untilAborted(o.loadKey(), signal);
+      phase = 'tcp';
       transport = await o.connector({
         host: o.host,
         port: o.port,
-        ...(o.key ? { key: o.key } : {}),
+        ...(key ? { key } : {}),
         ...(o.x509 ? { x509: o.x509 } : {}),
         identity: o.identity,
         tls: o.tls,
@@ -150,7 +176,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     } catch (err) {
       transport?.destroy();
       if (signal.aborted && !(err instanceof RemoteConnError && err.code !== ErrorCodes.ABORTED && err.code !== ErrorCodes.CLOSED)) {
-        throw abortedError(signal, `Connecting to ${o.host}:${o.port}`);
+        throw abortedError(signal, `Connecting to ${o.host}:${o.port}`, started);
       }
       throw err;
     } finally {
@@ -206,16 +232,16 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   async poke(options: RequestOptions = {}): Promise<{ rttMs: number }> {
     const start = performance.now();
     const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     // The notification can arrive in the same chunk as the reply: the waiter is registered synchronously
     // when the reply is dispatched, before any await.
     let call: PendingCall | undefined;
-    const reply = await this.#request(Op.POKE, pokeRequest(), { signal, timeoutMs }, (r) => {
+    const reply = await this.#request(Op.POKE, pokeRequest(), { ...(options.signal ? { signal: options.signal } : {}), timeoutMs }, (r) => {
       if (r.rc >= 0) call = this.#table.registerCall(r.callId, 'poke', false);
     });
     if (reply.rc < 0 || !call) throw operationFailed(Op.POKE, reply.rc);
-    await this.#table.awaitCall(call, signal, () => this.#timeout(Op.POKE, timeoutMs));
+    // One budget for reply and notification.
+    const deadline = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs - (performance.now() - start))));
+    await this.#table.awaitCall(call, { deadline, caller: options.signal, startedAt: start }, () => this.#timeout(Op.POKE, timeoutMs));
     return { rttMs: performance.now() - start };
   }
 
@@ -257,6 +283,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
    */
   async exec(options: ExecOptions): Promise<OpResult> {
     const element = execRequest(options);
+    const startedAt = performance.now();
     const resultTimeoutMs = options.resultTimeoutMs ?? options.timeoutMs + (options.startDelayMs ?? 0) + this.#resultGraceMs;
     const recurring = (options.intervalMs ?? 0) > 0;
     let call: PendingCall | undefined;
@@ -266,8 +293,9 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     });
     if (reply.rc <= 0 || !call) throw operationFailed(Op.RSC_EXEC, reply.rc, { resource: options.resource, action: options.action });
     const deadline = AbortSignal.timeout(resultTimeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-    return (await this.#table.awaitCall(call, signal, () => this.#timeout(`${options.action} of ${options.resource}`, resultTimeoutMs))) as OpResult;
+    return (await this.#table.awaitCall(call, { deadline, caller: options.signal, startedAt }, () =>
+      this.#timeout(`${options.action} of ${options.resource}`, resultTimeoutMs),
+    )) as OpResult;
   }
 
   /**
@@ -319,6 +347,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closing = true;
+      // Nothing received from now on is delivered; reading goes on (if paused) so the close completes.
+      this.#reader.stop();
       await this.#transport.close();
     }
     await this.#closedPromise;
@@ -333,6 +363,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   destroy(error?: RemoteConnError): void {
     if (this.#closed) return;
     this.#closing = error === undefined;
+    this.#reader.stop();
     this.#transport.destroy(error);
   }
 
@@ -406,9 +437,19 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   }
 
   #onTransportClose(err: Error | undefined): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#ending) return;
+    this.#ending = true;
+    // What the peer sent before it closed is still delivered, in order; after our own close or a failure
+    // of ours, nothing more is.
+    if (this.#closing || err instanceof RemoteConnError) this.#reader.stop();
+    this.#reader.drain(() => this.#finishClose(err));
+  }
+
+  #finishClose(err: Error | undefined): void {
     this.#closed = true;
-    const error = this.#reader.closeError(err, this.host, this.port);
+    // A local close is not a peer error: a partial frame or a socket error seen while we close is not
+    // reported (an error given to destroy() is, and then the close is not local).
+    const error = this.#closing ? undefined : this.#reader.closeError(err, this.host, this.port);
     const closedErr = new RemoteConnError(
       ErrorCodes.CLOSED,
       `The session with ${this.host}:${this.port} closed${error ? ` (${error.message})` : ''}`,

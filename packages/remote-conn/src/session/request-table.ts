@@ -36,11 +36,6 @@ export interface PendingCall {
 
 const MAX_MSG_ID = 0x7fffffff;
 
-/** True for the reason of a signal made by `AbortSignal.timeout()`. */
-export function isTimeoutReason(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
-}
-
 /** Pending replies by message id and awaited call notifications by call id. */
 export class RequestTable {
   #nextMsgId = 1;
@@ -50,16 +45,12 @@ export class RequestTable {
   /** @param timeoutError the error of a request or call that got no answer within `ms` */
   constructor(private readonly timeoutError: (what: string, ms: number) => RemoteConnError) {}
 
-  /** A deadline signal (AbortSignal.timeout) becomes the timeout error; anything else ABORTED. */
-  abortReason(signal: AbortSignal, what: string, timeoutMs: number): RemoteConnError {
-    return isTimeoutReason(signal.reason) ? this.timeoutError(what, timeoutMs) : abortedError(signal, what);
-  }
-
   /**
    * Allocates a message id, calls `send` with it and resolves with the matching reply. `onReply` runs
    * synchronously when the reply is dispatched, before the promise settles, so that follow-up waiters exist
    * before the next message of the same chunk is dispatched. `timeoutMs` of `Number.MAX_SAFE_INTEGER` or
-   * more arms no timer.
+   * more arms no timer. `options.signal` is the caller's: when it fires, the request rejects with `ABORTED`
+   * (its reason as `cause`), whatever the reason; only our own timer gives the timeout error.
    */
   request(
     op: string,
@@ -69,7 +60,8 @@ export class RequestTable {
     onReply?: (reply: ReplyMessage) => void,
   ): Promise<ReplyMessage> {
     const signal = options.signal;
-    if (signal?.aborted) return Promise.reject(abortedError(signal, op));
+    const startedAt = performance.now();
+    if (signal?.aborted) return Promise.reject(abortedError(signal, op, startedAt));
     const msgId = this.#nextMsgId;
     this.#nextMsgId = msgId >= MAX_MSG_ID ? 1 : msgId + 1;
     return new Promise((resolve, reject) => {
@@ -81,7 +73,7 @@ export class RequestTable {
       };
       const onAbort = () => {
         finish();
-        reject(this.abortReason(signal as AbortSignal, op, timeoutMs));
+        reject(abortedError(signal as AbortSignal, op, startedAt));
       };
       this.#pending.set(msgId, {
         op,
@@ -123,16 +115,21 @@ export class RequestTable {
     return { callId, waiter, promise };
   }
 
-  /** Waits for a registered call's notification, bounded by `signal`. */
-  awaitCall(call: PendingCall, signal: AbortSignal, onTimeout: () => RemoteConnError): Promise<unknown> {
+  /**
+   * Waits for a registered call's notification, bounded by our `deadline` (then `onTimeout()`) and by the
+   * caller's signal (then `ABORTED` with its reason as `cause`). `startedAt`: when the operation began.
+   */
+  awaitCall(call: PendingCall, bounds: { deadline: AbortSignal; caller?: AbortSignal | undefined; startedAt: number }, onTimeout: () => RemoteConnError): Promise<unknown> {
     const { callId, waiter, promise } = call;
     if (waiter.settled) return promise;
+    const { deadline, caller, startedAt } = bounds;
+    const signal = caller ? AbortSignal.any([caller, deadline]) : deadline;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         if (waiter.settled) return;
         waiter.settled = true;
         if (!waiter.recurring) this.#calls.delete(callId);
-        reject(isTimeoutReason(signal.reason) ? onTimeout() : abortedError(signal, waiter.kind));
+        reject(caller?.aborted ? abortedError(caller, waiter.kind, startedAt) : onTimeout());
       };
       promise.then(
         (v) => {

@@ -199,6 +199,15 @@ export class NodeTlsTransport extends EventEmitter<TransportEvents> implements T
   setKeepAlive(enable: boolean, initialDelayMs?: number): void {
     this.#socket.setKeepAlive(enable, initialDelayMs);
   }
+
+  /** Stops reading from the socket until {@link resume} (backpressure from a busy reader). */
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
 }
 
 /** Opens a node:tls connection (PSK or X.509). */

@@ -59,6 +59,13 @@ export interface Transport extends EventEmitter<TransportEvents> {
   destroy(error?: Error): void;
   /** Enables/disables TCP keepalive probes on the underlying socket. */
   setKeepAlive(enable: boolean, initialDelayMs?: number): void;
+  /**
+   * Stops reading from the peer (TCP flow control then holds the peer back) until {@link resume}. Optional:
+   * a transport without it is read without limit.
+   */
+  pause?(): void;
+  /** Reads from the peer again after {@link pause}. */
+  resume?(): void;
 }
 
 /**

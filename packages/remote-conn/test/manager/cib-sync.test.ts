@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { addGuestNode, addRemoteNode, parseCib, type Cib, type RemoteNodeSpec } from '@pcmk-remote/cib-model';
 import { ConnectionManager } from '../../src/index.js';
 import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
-import { KEY, allUp, recordManager, sleep, startSims } from './support.js';
+import { KEY, allUp, monitorCycles, recordManager, startSims } from './support.js';
 
 const BASE = `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration>
@@ -72,7 +72,7 @@ describe('ConnectionManager.sync(parseCib(xml).remoteNodes())', function () {
     const again = await m.sync(reread(cib, at));
     expect(again).to.deep.equal({ added: [], removed: [], updated: [], unchanged: again.unchanged });
     expect(again.unchanged.sort()).to.deep.equal(['guest1', 'rnode1']);
-    await sleep(200);
+    await monitorCycles(m, 'rnode1', 3);
     expect(recs.filter((r) => r.event !== 'monitor')).to.deep.equal([]);
 
     // a CIB change: rnode1 moves to another address, a second remote node appears (on rnode1's old daemon)

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { runTsChild } from '../support/run-ts-child.js';
-import { KEY, allUp, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
+import { KEY, allUp, controlCycles, recordManager, remoteSpec, startSims, managerFactory, until } from './support.js';
 
 describe('ConnectionManager close()', function () {
   this.timeout(40_000);
@@ -29,7 +29,7 @@ describe('ConnectionManager close()', function () {
     }
     const count = recs.length;
     await until(() => sims.every((s) => s.clientCount === 0), 3000, 'the daemons to see their clients leave');
-    await sleep(400);
+    await controlCycles(4);
     expect(recs.length).to.equal(count);
   });
 
@@ -43,7 +43,7 @@ describe('ConnectionManager close()', function () {
     await m.close();
     const count = recs.length;
     await first;
-    await sleep(200);
+    await controlCycles(3);
     expect(recs.slice(count).map((r) => `${r.event}:${r.node}`)).to.deep.equal([]);
     expect(recs.filter((r) => r.event === 'node-removed')).to.have.length(3);
   });
@@ -58,7 +58,7 @@ describe('ConnectionManager close()', function () {
     await m.close();
     const count = recs.length;
     await syncing;
-    await sleep(400);
+    await controlCycles(4);
     expect(recs.slice(count).map((r) => `${r.event}:${r.node}`)).to.deep.equal([]);
     expect(m.size).to.equal(0);
     expect(sims[0]!.clientCount + sims[1]!.clientCount).to.equal(0);

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { ConnectionManager, ErrorCodes, RemoteConnError, isRemoteConnError } from '../../src/index.js';
 import { ConnectSlots } from '../../src/manager/connect-slots.js';
 import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
-import { allUp, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
+import { allUp, controlCycles, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 
 /**
  * Counts attempts in flight as seen from outside the manager: a connection is in an attempt from the
@@ -117,13 +117,13 @@ describe('ConnectionManager maxConcurrentConnects', function () {
     h.hang(true);
     const m = manager({ maxConcurrentConnects: 1 });
     await m.sync([remoteSpec('h', h, { connectTimeoutMs: 20_000 }), remoteSpec('q', other)]);
-    await sleep(200);
+    await until(() => m.connectSlots.active === 1 && m.connectSlots.waiting === 1, 3000, 'h to hold the slot and q to wait');
     expect(m.connectSlots).to.include({ active: 1, waiting: 1 });
     await m.removeNode('q');
     expect(m.connectSlots).to.include({ active: 1, waiting: 0 });
     await m.removeNode('h');
     expect(m.connectSlots).to.include({ active: 0, waiting: 0 });
-    await sleep(200);
+    await controlCycles(3);
     expect(other.clientCount).to.equal(0);
   });
 });
@@ -136,12 +136,12 @@ describe('ConnectSlots', () => {
     const order: number[] = [];
     const p3 = s.acquire().then((r) => (order.push(3), r));
     const p4 = s.acquire().then((r) => (order.push(4), r));
-    await sleep(10);
+    await new Promise((r) => setImmediate(r)); // every pending promise settled: nothing is granted by waiting longer
     expect({ active: s.active, waiting: s.waiting, peak: s.peak }).to.deep.equal({ active: 2, waiting: 2, peak: 2 });
     r1();
     r1(); // idempotent: does not free a second slot
     const r3 = await p3;
-    await sleep(10);
+    await new Promise((r) => setImmediate(r));
     expect(order).to.deep.equal([3]);
     expect({ active: s.active, waiting: s.waiting }).to.deep.equal({ active: 2, waiting: 1 });
     r2();

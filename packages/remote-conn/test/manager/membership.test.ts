@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type { RemoteNodeSpec } from '@pcmk-remote/cib-model';
 import { ErrorCodes, isRemoteConnError } from '../../src/index.js';
 import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
-import { allUp, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
+import { allUp, controlCycles, monitorCycles, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 
 describe('ConnectionManager membership', function () {
   this.timeout(30_000);
@@ -41,7 +41,7 @@ describe('ConnectionManager membership', function () {
       expect(isRemoteConnError(err, ErrorCodes.INVALID_ARGUMENT), String(err)).to.equal(true);
       expect(m.node('n1')).to.equal(first);
       expect(m.size).to.equal(1);
-      await sleep(200);
+      await monitorCycles(m, 'n1', 3);
       expect(sims[1]!.clientCount).to.equal(0);
       expect(sims[0]!.clientCount).to.equal(1);
     });
@@ -77,7 +77,7 @@ describe('ConnectionManager membership', function () {
       const count = n1.length;
       const n2Before = recs.filter((r) => r.node === 'n2' && r.event === 'monitor').length;
       await until(() => sims[0]!.clientCount === 0, 3000, 'the daemon to see the client leave');
-      await sleep(500); // several monitor intervals
+      await monitorCycles(m, 'n2', 5); // several monitor intervals of n2
       expect(recs.filter((r) => r.node === 'n1')).to.have.length(count);
       // n2 is still monitored (the recorder works)
       expect(recs.filter((r) => r.node === 'n2' && r.event === 'monitor').length).to.be.greaterThan(n2Before);
@@ -96,7 +96,7 @@ describe('ConnectionManager membership', function () {
       await m.removeNode('n1');
       expect(Date.now() - t0).to.be.below(1000);
       const n = recs.length;
-      await sleep(300);
+      await controlCycles(3);
       expect(recs.length).to.equal(n);
       expect(recs.some((r) => r.event === 'connect-failed')).to.equal(false);
       expect(recs.at(-1)).to.include({ event: 'node-removed', node: 'n1' });
@@ -128,7 +128,7 @@ describe('ConnectionManager membership', function () {
       const client = sims[0]!.clients()[0]?.id;
       const recs = recordManager(m);
       expect(await m.updateNode(remoteSpec('n1', sims[0]!))).to.equal(false);
-      await sleep(300);
+      await monitorCycles(m, 'n1', 3);
       expect(recs.filter((r) => r.event !== 'monitor')).to.deep.equal([]);
       expect(sims[0]!.clients().map((c) => c.id)).to.deep.equal([client]);
     });
@@ -141,7 +141,7 @@ describe('ConnectionManager membership', function () {
       const client = sims[0]!.clients()[0]?.id;
       const recs = recordManager(m);
       expect(await m.updateNode(remoteSpec('n1', sims[0]!, { runningOn: 'node2', bundle: 'b1' }))).to.equal(false);
-      await sleep(300);
+      await monitorCycles(m, 'n1', 3);
       expect(recs.filter((r) => r.event !== 'monitor')).to.deep.equal([]);
       expect(sims[0]!.clients().map((c) => c.id)).to.deep.equal([client]);
       expect(m.node('n1')?.state).to.equal('up');
@@ -155,7 +155,7 @@ describe('ConnectionManager membership', function () {
       const client = sims[0]!.clients()[0]?.id;
       const recs = recordManager(m);
       expect(await m.updateNode(remoteSpec('n1', sims[0]!, { kind: 'guest', connectionResource: 'n1-conn', containerResource: 'vm1', managed: false } as Partial<RemoteNodeSpec>))).to.equal(true);
-      await sleep(300);
+      await monitorCycles(m, 'n1', 3);
       expect(recs.filter((r) => r.event !== 'monitor')).to.deep.equal([]);
       expect(sims[0]!.clients().map((c) => c.id)).to.deep.equal([client]);
       expect(m.node('n1')).to.equal(conn);
@@ -210,7 +210,7 @@ describe('ConnectionManager membership', function () {
       // the replaced connection was up: its node-down (stopped) came before node-removed
       expect(recs.filter((r) => r.event === 'node-down').map((r) => r.data.reason)).to.deep.equal(['stopped']);
       expect(await updating).to.equal(true);
-      await sleep(300);
+      await controlCycles(3);
       expect(recs.length).to.equal(count);
       expect(sims[0]!.clientCount + sims[1]!.clientCount).to.equal(0);
     });
@@ -299,7 +299,7 @@ describe('ConnectionManager membership', function () {
       const again = structuredClone(specs);
       expect(await m.sync(again)).to.deep.equal({ added: [], removed: [], updated: [], unchanged: ['r1', 'g1', 'b1-0'] });
       expect(await m.sync(again)).to.deep.equal({ added: [], removed: [], updated: [], unchanged: ['r1', 'g1', 'b1-0'] });
-      await sleep(300);
+      await monitorCycles(m, 'r1', 3);
       expect(recs.filter((r) => r.event !== 'monitor')).to.deep.equal([]);
       expect(sims.map((s) => s.clients().map((c) => c.id))).to.deep.equal(clients);
     });

@@ -62,6 +62,32 @@ export async function until(cond: () => boolean, timeoutMs: number, what: string
   }
 }
 
+/**
+ * Resolves after `cycles` more monitor results of the up node `node`: each is a poke round trip through
+ * our event loop and the daemon's. Tests that assert that something did NOT happen wait for this instead
+ * of a fixed sleep, so that on a slow machine they wait longer too: whatever was going to happen (a
+ * connect, a reconnect, an event) had as much of the machine as these round trips.
+ */
+export async function monitorCycles(m: ConnectionManager, node: string, cycles: number, timeoutMs = 15_000): Promise<void> {
+  for (let i = 0; i < cycles; i++) await nextManagerEvent(m, 'monitor', (e) => e.node === node, timeoutMs);
+}
+
+/**
+ * {@link monitorCycles} for tests without an up node of their own (everything was closed or removed): a
+ * control manager with one node on a daemon of its own, closed again afterwards.
+ */
+export async function controlCycles(cycles: number): Promise<void> {
+  const [sim] = await startSims(1);
+  const control = new ConnectionManager({ defaults: { key: KEY, monitorIntervalMs: 100, monitorTimeoutMs: 5000 } });
+  try {
+    control.addNode(remoteSpec('control', sim as SimulatedRemoteDaemon));
+    await monitorCycles(control, 'control', cycles);
+  } finally {
+    await control.close();
+    await sim?.stop();
+  }
+}
+
 /** The next manager event `name` matching `pred`, or a rejection after `timeoutMs`. */
 export function nextManagerEvent<K extends keyof ConnectionManagerEvents>(
   m: ConnectionManager,

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFrame, encodeHeader } from '../../src/codec/index.js';
-import { ErrorCodes, RemoteConnError, RemoteSession, loadAuthKey, isRemoteConnError, type SessionCloseEvent } from '../../src/index.js';
+import { ErrorCodes, RemoteConnError, RemoteNodeConnection, RemoteSession, loadAuthKey, isRemoteConnError, type SessionCloseEvent } from '../../src/index.js';
 import { registerReply, startScriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<RemoteConnError> {
@@ -58,6 +59,33 @@ describe('loadAuthKey', () => {
     expect((await rejectsWith(loadAuthKey(open), ErrorCodes.KEY_INSECURE)).message).to.include('chmod');
     expect((await loadAuthKey(open, { allowWorldReadable: true })).toString()).to.equal('k');
     await rejectsWith(loadAuthKey(dir), ErrorCodes.KEY_UNREADABLE);
+  });
+
+  it('refuses a FIFO, or a symlink to one, at once instead of hanging in open()', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', ['-m', '0600', fifo]);
+    symlinkSync(fifo, join(dir, 'to-fifo'));
+    for (const p of [fifo, join(dir, 'to-fifo')]) {
+      const err = await rejectsWith(loadAuthKey(p), ErrorCodes.KEY_UNREADABLE);
+      expect(err.message).to.include('not a regular file');
+    }
+    // A session and a node connection with such a key fail (hard, no retry), and stop() returns.
+    await rejectsWith(RemoteSession.connect({ host: '127.0.0.1', port: 1, keyFile: fifo, connectTimeoutMs: 2000 }), ErrorCodes.KEY_UNREADABLE);
+    const node = new RemoteNodeConnection({ name: 'n', host: '127.0.0.1', port: 1, keyFile: fifo, connectTimeoutMs: 2000 });
+    await rejectsWith(node.start(), ErrorCodes.KEY_UNREADABLE);
+    expect(node.state).to.equal('failed');
+    await node.stop();
+    expect(node.state).to.equal('stopped');
+  });
+
+  it('refuses a key file over 64 KiB with KEY_INVALID, giving its size', async () => {
+    const p = join(dir, 'huge');
+    writeFileSync(p, Buffer.alloc(64 * 1024 + 1, 1), { mode: 0o600 });
+    const err = await rejectsWith(loadAuthKey(p), ErrorCodes.KEY_INVALID);
+    expect(err.details.size).to.equal(64 * 1024 + 1);
+    expect(err.message).to.include(String(64 * 1024 + 1));
+    writeFileSync(p, Buffer.alloc(64 * 1024, 1), { mode: 0o600 });
+    expect((await loadAuthKey(p)).length).to.equal(64 * 1024);
   });
 
   it('follows a symlink to the key', async () => {

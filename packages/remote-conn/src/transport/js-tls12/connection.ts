@@ -395,6 +395,15 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
   setKeepAlive(enable: boolean, initialDelayMs?: number): void {
     this.#socket.setKeepAlive(enable, initialDelayMs);
   }
+
+  /** Stops reading from the socket until {@link resume} (backpressure from a busy reader). */
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
 }
 
 /**
