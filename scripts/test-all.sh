@@ -12,6 +12,8 @@ npx tsc -p tsconfig.json --noEmit
 echo "== real daemon"
 bash scripts/ensure-real-daemon.sh
 echo "   $(/usr/sbin/pacemaker-remoted --version 2>/dev/null | head -1)"
+echo "== newer real daemons (chroots: trixie = 3.0.0, sid = 3.0.3)"
+bash scripts/peers.sh
 run=(node --conditions=source --import tsx scripts/run-mocha.ts "${mode[@]}")
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
   echo "== tests (private network namespace, loopback only)"
