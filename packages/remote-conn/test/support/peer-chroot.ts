@@ -10,7 +10,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The real Pacemaker versions the suites run against. */
@@ -81,7 +81,12 @@ export interface PeerNamespaces {
   readonly pid: number;
   /** Spawns `pacemaker-remoted` from the chroot inside the namespaces (`env`: PCMK_* with chroot paths). */
   spawnDaemon(env: NodeJS.ProcessEnv): ChildProcess;
-  /** Kills the holder and waits until the namespaces are gone. */
+  /**
+   * SIGKILLs, by PID, every process left in the namespaces except the holder: what an exited daemon forked
+   * (3.0's schema-fetch child outlives it and keeps its IPC sockets, so no new daemon could start).
+   */
+  killLeftovers(): Promise<void>;
+  /** Kills the holder and whatever else is left, and waits until the namespaces are gone. */
   close(): Promise<void>;
 }
 
@@ -112,19 +117,22 @@ export async function openNamespaces(root: string, link: PeerLink): Promise<Peer
   holder.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   holder.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   try {
-    // The peer end moves into the holder's namespace once it exists (unshare without --fork keeps the PID).
-    let lastErr: unknown;
-    for (let i = 0; i < 300; i++) {
+    // The peer end moves into the holder's namespace once it has one (unshare without --fork keeps the PID;
+    // until unshare(2) has run, the PID is still in our namespace).
+    const ours = readlinkSync('/proc/self/ns/net');
+    const nsDeadline = Date.now() + 5000;
+    for (;;) {
+      let theirs = ours;
       try {
-        execFileSync('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'pcmk0', 'netns', String(pid)], { stdio: 'pipe' });
-        lastErr = undefined;
-        break;
-      } catch (e) {
-        lastErr = e;
-        await new Promise((r) => setTimeout(r, 10));
+        theirs = readlinkSync(`/proc/${pid}/ns/net`);
+      } catch {
+        /* not there yet */
       }
+      if (theirs !== ours) break;
+      if (holder.exitCode !== null || Date.now() > nsDeadline) throw new Error(`unshare did not create the namespaces: ${err}`);
+      await new Promise((r) => setTimeout(r, 5));
     }
-    if (lastErr) throw lastErr;
+    execFileSync('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', 'pcmk0', 'netns', String(pid)], { stdio: 'pipe' });
     execFileSync('ip', ['addr', 'add', `${link.hostAddress}/30`, 'dev', hostIf], { stdio: 'pipe' });
     execFileSync('ip', ['link', 'set', hostIf, 'up'], { stdio: 'pipe' });
     const deadline = Date.now() + 5000;
@@ -139,6 +147,31 @@ export async function openNamespaces(root: string, link: PeerLink): Promise<Peer
   }
   holder.stdout?.destroy();
   holder.stderr?.destroy();
+  const netns = readlinkSync(`/proc/${pid}/ns/net`);
+  const members = () =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d) && Number(d) !== pid)
+      .filter((d) => {
+        try {
+          return readlinkSync(`/proc/${d}/ns/net`) === netns;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  const killLeftovers = async () => {
+    const deadline = Date.now() + 3000;
+    for (let left = members(); left.length > 0 && Date.now() < deadline; left = members()) {
+      for (const p of left) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
   return {
     pid,
     spawnDaemon: (env) =>
@@ -148,7 +181,9 @@ export async function openNamespaces(root: string, link: PeerLink): Promise<Peer
         stdio: ['ignore', 'ignore', 'pipe'],
         env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...env },
       }),
+    killLeftovers,
     close: async () => {
+      await killLeftovers();
       if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
       await gone;
       await waitLinkGone(hostIf);

@@ -192,7 +192,7 @@ async function startPeerDaemon(version: Exclude<DaemonVersion, '2.1.5'>, options
   const proc = managed({
     where: `${link.daemonAddress}:${port} (Pacemaker ${version})`,
     logPath,
-    beforeSpawn: () => undefined,
+    beforeSpawn: () => ns.killLeftovers(),
     spawn: () => ns.spawnDaemon(env),
     listening: (pid) => listensInNamespace(pid, port),
   });
