@@ -39,6 +39,7 @@ import {
 } from '../messages/index.js';
 import type { Transport, TransportInfo } from '../transport/transport.js';
 import { isCredentialAlert } from '../transport/node-tls.js';
+import { clientCertProblem } from '../transport/x509-diagnose.js';
 import { resolveSessionOptions, type RemoteSessionOptions } from './options.js';
 
 const debug = createDebug('pcmk-remote:session');
@@ -288,9 +289,15 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
           details: { phase: 'tls', host: o.host, port: o.port },
         });
       }
+      if (isRemoteConnError(err, ErrorCodes.CLOSED) && o.x509) {
+        // Pacemaker 3.0 verifies our certificate after the TLS 1.3 handshake and just closes: name the likely cause.
+        throw new RemoteConnError(ErrorCodes.AUTH_FAILED, `The daemon at ${o.host}:${o.port} closed the connection right after the TLS handshake: ${clientCertProblem(o.x509)}`, {
+          cause: err,
+          details: { phase: 'tls', host: o.host, port: o.port },
+        });
+      }
       if (isRemoteConnError(err, ErrorCodes.CLOSED)) {
-        const hint = transport.info.auth === 'x509' ? ' (in X.509 mode this usually means it refused our client certificate: is it signed by the CA in its PCMK_ca_file?)' : '';
-        throw new RemoteConnError(ErrorCodes.PROTOCOL_ERROR, `The daemon at ${o.host}:${o.port} closed the connection during registration${hint}`, {
+        throw new RemoteConnError(ErrorCodes.PROTOCOL_ERROR, `The daemon at ${o.host}:${o.port} closed the connection during registration`, {
           cause: err,
           details: { phase: 'register', host: o.host, port: o.port },
         });

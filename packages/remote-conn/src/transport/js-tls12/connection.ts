@@ -25,7 +25,7 @@ export const MAX_PSK_BYTES = 0xffff;
 
 /** The message for a peer that hangs up during the handshake (what the daemon does on a wrong key). */
 export const HANDSHAKE_CLOSED_MESSAGE =
-  'the daemon closed the connection during the TLS handshake (wrong key, or no cipher suite in common)';
+  'the daemon closed the connection during the TLS handshake (wrong key, no cipher suite in common, or the daemon runs in X.509 mode and offers no pre-shared-key suite)';
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
