@@ -13,6 +13,8 @@ export type { DiagnosticCode } from './derive/diagnostic-codes.js';
 export { deriveRemoteNodes, nextBundleIp } from './derive/remote-nodes.js';
 export type { RemoteNodeDerivation, RemoteNodeOrigin } from './derive/remote-nodes.js';
 export { validateCib } from './validate/index.js';
+export { pacemakerVersionFromFeatureSet, schedulerFeatures } from './derive/scheduler-version.js';
+export type { SchedulerFeatures } from './derive/scheduler-version.js';
 export { activeResourceLocations } from './derive/resource-state.js';
 export { ResourceIndex, isRemoteAgent, DEFAULT_OP_TIMEOUT_MS } from './parse/resources.js';
 export type { OpTimeout, ResourceEntry, ResourceElementName } from './parse/resources.js';
