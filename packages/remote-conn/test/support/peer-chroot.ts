@@ -90,16 +90,22 @@ export interface PeerNamespaces {
   close(): Promise<void>;
 }
 
-const holders = new Set<ChildProcess>();
+const killAtExit = new Set<ChildProcess>();
 process.on('exit', () => {
-  for (const h of holders) {
+  for (const c of killAtExit) {
     try {
-      h.kill('SIGKILL');
+      c.kill('SIGKILL');
     } catch {
       /* already gone */
     }
   }
 });
+
+/** SIGKILLs `child` if this process exits while it runs (a test run that dies leaves no daemon behind). */
+export function killAtProcessExit(child: ChildProcess): void {
+  killAtExit.add(child);
+  child.once('exit', () => killAtExit.delete(child));
+}
 
 /** Creates the namespaces of a daemon listening on `link.daemonAddress` in `root`. */
 export async function openNamespaces(root: string, link: PeerLink): Promise<PeerNamespaces> {
@@ -109,8 +115,8 @@ export async function openNamespaces(root: string, link: PeerLink): Promise<Peer
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
   });
   const pid = holder.pid ?? -1;
-  holders.add(holder);
-  const gone = new Promise<void>((r) => holder.once('exit', () => (holders.delete(holder), r())));
+  killAtProcessExit(holder);
+  const gone = new Promise<void>((r) => holder.once('exit', () => r()));
   const hostIf = `pcmkr${pid}`;
   let out = '';
   let err = '';

@@ -16,7 +16,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listensInNamespace, openNamespaces, peerRoot, randomLink, type DaemonVersion } from './peer-chroot.js';
+import { killAtProcessExit, listensInNamespace, openNamespaces, peerRoot, randomLink, type DaemonVersion } from './peer-chroot.js';
 
 export { DAEMON_VERSIONS, type DaemonVersion } from './peer-chroot.js';
 
@@ -69,16 +69,6 @@ export interface RealDaemon {
   dispose(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of live) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
 
 /** A free TCP port on 127.0.0.1 (race-free enough for tests: the daemon binds it right after). */
 export async function freePort(address = '127.0.0.1'): Promise<number> {
@@ -237,12 +227,11 @@ function managed(spec: ManagedSpec) {
     writeFileSync(spec.logPath, '', { flag: 'a' });
     const c = spec.spawn();
     child = c;
-    live.add(c);
+    killAtProcessExit(c);
     let stderr = '';
     c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     exitPromise = new Promise((resolve) => {
       c.once('exit', (code, sig) => {
-        live.delete(c);
         resolve(code ?? sig ?? -1);
       });
     });
