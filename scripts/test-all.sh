@@ -9,11 +9,16 @@ mode=()
 [ "${1:-}" = "--only-real" ] && mode=(--only-real)
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
+echo "== packages: pack, install with npm, run (scripts/pack-install.sh)"
+bash scripts/pack-install.sh
 echo "== real daemon"
 bash scripts/ensure-real-daemon.sh
 echo "   $(/usr/sbin/pacemaker-remoted --version 2>/dev/null | head -1)"
 echo "== newer real daemons (chroots: trixie = 3.0.0, sid = 3.0.3)"
 bash scripts/peers.sh
+echo "== real cluster stack (corosync, the pacemaker .deb extracted for test/support/cluster)"
+cluster_stack=$(bash scripts/ensure-real-cluster.sh)
+echo "   $cluster_stack"
 run=(node --conditions=source --import tsx scripts/run-mocha.ts "${mode[@]}")
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
   echo "== tests (private network namespace, loopback only)"

@@ -5,6 +5,7 @@
  * Exit codes: 0 success; 1 the target answered but a check failed (`probe`); 2 usage error, unreadable
  * input, local configuration problem (key), or an unreachable target.
  */
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ErrorCodes, RemoteConnError, isRemoteConnError } from '@pcmk-remote/remote-conn';
 import { generateAuthKey } from './keygen.js';
@@ -12,7 +13,11 @@ import { runWatch } from './watch.js';
 import { runDemo } from './demo.js';
 import { runProbe } from './probe.js';
 import { runNodes } from './nodes.js';
+import { runNodesLive, runWatchLive } from './live.js';
 import { ExitCode, processIo, type CliIo } from './io.js';
+
+/** The version of the `pcmk-remote` package (its package.json sits next to `src/` and `dist/`). */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 const int = (v: string) => {
   const n = Number(v);
@@ -26,6 +31,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
   program
     .name('pcmk-remote')
     .description('Connect to Pacemaker Remote nodes from the cluster side: probe, watch, inspect CIBs, make keys, run the demo.')
+    .version(VERSION, '-V, --version', 'print the version and exit')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -53,8 +59,14 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .description('list the remote and guest nodes of a CIB with their connection parameters and states (never connects)')
     .option('--cib <file>', 'the CIB (cibadmin --query output); - reads standard input')
     .option('--json', 'print { nodes, diagnostics } as JSON')
-    .action(async (o: { cib?: string; json?: boolean }) => {
-      setCode(await runNodes(o, io));
+    .option('--live', "read the CIB of the cluster this machine belongs to (as cibadmin --query does) instead of --cib")
+    .action(async (o: { cib?: string; json?: boolean; live?: boolean }) => {
+      if (o.live && o.cib !== undefined) {
+        io.stderr.write('pcmk-remote nodes: use either --cib or --live\n');
+        setCode(2);
+        return;
+      }
+      setCode(o.live ? await runNodesLive(o, io) : await runNodes(o, io));
     });
 
   program
@@ -95,7 +107,17 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .option('--monitor-timeout <duration>', 'poke timeout (default 30s)')
     .option('--connect-timeout <duration>', 'start budget when the CIB gives none (default 60s)')
     .option('--duration <duration>', 'stop after this long')
+    .option('--live', "follow the live CIB of the cluster this machine belongs to and print one line per change of a node's state or connection placement; never connects to nodes (with --only-running-on, --json, --duration)")
     .action(async (o) => {
+      if (o.live) {
+        if (o.cib !== undefined || o.node.length > 0) {
+          io.stderr.write('pcmk-remote watch --live: --cib and --node do not apply (the live CIB is followed, nothing is connected to)\n');
+          setCode(2);
+          return;
+        }
+        setCode(await runWatchLive(o, io));
+        return;
+      }
       setCode(await runWatch(o, io));
     });
 

@@ -3,7 +3,8 @@
  * `crm_simulate`'s node list, and rendering our node states the way `crm_simulate` prints them.
  */
 import { execFile } from 'node:child_process';
-import { elements, findAll, firstElement, type NodeState, type XmlElement } from '../../src/index.js';
+import type { NodeState, XmlElement } from '../../src/index.js';
+import { elements, findAll, firstElement } from '../../src/internal.js';
 
 export const TOOL_TIMEOUT_MS = 120_000;
 
