@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { ErrorCodes, RemoteConnError } from '@pcmk-remote/remote-conn';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+x509.cryptoProvider.set(x509.CryptoProvider.DEFAULT, webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
 
 type Key = webcrypto.CryptoKey;
 type KeyPair = webcrypto.CryptoKeyPair;

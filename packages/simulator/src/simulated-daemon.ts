@@ -14,6 +14,8 @@ import { AgentRegistry } from './agents.js';
 import { Executor, type SimResourceInfo, type TimerHandle } from './executor.js';
 import { defaultGarbage } from './faults.js';
 import { HandshakeGuard } from './handshake-guard.js';
+import { SimIpcProxy } from './ipc-proxy.js';
+import { runSimTool, type SimToolOptions, type SimToolResult } from './sim-tools.js';
 import { dispatchRequest, type DispatchHost } from './request-dispatch.js';
 import { SimConnection, type ConnectionHost } from './sim-connection.js';
 import {
@@ -110,6 +112,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   #exitWaiters: Array<() => void> = [];
   readonly #connHost: ConnectionHost;
   readonly #dispatchHost: DispatchHost;
+  readonly #ipcProxy: SimIpcProxy;
 
   private constructor(options: SimulatedDaemonOptions) {
     super();
@@ -136,6 +139,10 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#guardHandshake = (options.handshakeFailure ?? 'close_notify') === 'close_notify';
     this.#replyDelayMs = checkMs(options.replyDelayMs ?? 0, 'replyDelayMs');
     this.#executor = this.#newExecutor();
+    this.#ipcProxy = new SimIpcProxy({
+      provider: () => this.#providers.find((c) => !c.closed),
+      notify: (c, n) => c.send(serializeXml(withTransport(n, 0, 'notify')), this.#replyDelayMs),
+    });
     const self = this;
     this.#connHost = {
       get label() {
@@ -174,6 +181,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
         this.#providers = [c, ...this.#providers.filter((p) => p !== c)];
       },
       registered: (c) => this.emit('client-registered', this.#info(c)),
+      ipcForward: (c, m) => this.#ipcProxy.forward(c, m),
       shutdownAnswer: (c, ack) => this.#shutdownAnswer(c, ack),
       exit: (reason) => void this.#exit(reason),
     };
@@ -305,6 +313,33 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   setKey(key: Buffer): void {
     if (this.#x509) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'setKey() is for PSK mode');
     this.#key = checkKey(key);
+  }
+
+  /**
+   * Runs a simulated cluster tool on this node (`attrd_updater`, `crm_attribute`, `crm_node`): it reaches
+   * the newest IPC provider through the daemon's IPC proxy exactly as the real tool does through the real
+   * daemon (`new`, `request`, `destroy`), and prints what the real tool prints. Without a provider its
+   * connection is refused at once.
+   *
+   * @example
+   * ```ts
+   * const r = await sim.runTool(['attrd_updater', '-n', 'foo', '-U', 'bar']);
+   * // r.code === 0, and the provider's relay saw the update
+   * ```
+   */
+  runTool(argv: string[], env: Record<string, string> = {}, options: SimToolOptions = {}): Promise<SimToolResult> {
+    if (this.#state !== 'running') return Promise.resolve({ code: 102, stdout: '', stderr: `${argv[0] ?? 'tool'}: the node's pacemaker-remoted is not running\n` });
+    return runSimTool(this.#ipcProxy, argv, env, options);
+  }
+
+  /** Kills every running simulated tool (their IPC sessions end; the provider gets `destroy`). */
+  killTools(): void {
+    this.#ipcProxy.closeAll();
+  }
+
+  /** Tunnelled IPC sessions of this node's tools currently open. */
+  get ipcSessions(): number {
+    return this.#ipcProxy.size;
   }
 
   /**
@@ -653,6 +688,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     if (!this.#conns.delete(c)) return;
     debug('%s: client %s closed', this.nodeName, c.id);
     this.#providers = this.#providers.filter((p) => p !== c);
+    this.#ipcProxy.providerGone(c);
     if (this.#state === 'running') {
       this.emit('client-closed', this.#info(c));
       if (this.#conns.size === 0) this.#executor.lastClientGone();
@@ -719,6 +755,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#stalledBy = undefined;
     this.#fuse = undefined;
     this.#executor.clear();
+    this.#ipcProxy.clear();
     this.#providers = [];
     const closing: Array<Promise<void>> = [];
     for (const c of [...this.#conns]) {
