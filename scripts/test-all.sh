@@ -14,6 +14,8 @@ bash scripts/pack-install.sh
 echo "== real daemon"
 bash scripts/ensure-real-daemon.sh
 echo "   $(/usr/sbin/pacemaker-remoted --version 2>/dev/null | head -1)"
+echo "== newer real daemons (chroots: trixie = 3.0.0, sid = 3.0.3)"
+bash scripts/peers.sh
 echo "== real cluster stack (corosync, the pacemaker .deb extracted for test/support/cluster)"
 cluster_stack=$(bash scripts/ensure-real-cluster.sh)
 echo "   $cluster_stack"

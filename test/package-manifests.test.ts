@@ -21,11 +21,12 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 /** The packages a source tree imports (bare specifiers, reduced to package names; node: builtins left out). */
 function importedPackages(srcDir: string): Set<string> {
   const found = new Set<string>();
-  const re = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|require\(\s*'([^']+)'\s*\)/g;
+  // import/export ... from 'x', import('x'), require('x'), and side-effect imports (import 'x').
+  const re = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|require\(\s*'([^']+)'\s*\)|(?:^|\n)\s*import\s+'([^']+)'/g;
   for (const file of sourceFiles(srcDir)) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(re)) {
-      const spec = m[1] ?? m[2] ?? m[3] ?? '';
+      const spec = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
       if (spec.startsWith('.') || spec.startsWith('node:') || builtinModules.includes(spec)) continue;
       const parts = spec.split('/');
       found.add(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] as string));

@@ -6,6 +6,7 @@ import type { Diagnostic, NodeState, RemoteNodeSpec } from './types.js';
 import { parseXml, serializeXml, type XmlElement, type XmlParseLimits } from './parse/xml-tree.js';
 import { deriveRemoteNodes, type RemoteNodeDerivation } from './derive/remote-nodes.js';
 import { deriveNodeStates } from './derive/node-states.js';
+import { isPacemakerVersion, pacemakerVersionFromFeatureSet } from './derive/scheduler-version.js';
 import { validateCib } from './validate/index.js';
 
 /** Options of {@link parseCib}. */
@@ -17,7 +18,7 @@ export class Cib {
   readonly document: XmlElement;
 
   private derivation: RemoteNodeDerivation | undefined;
-  private nodeStatesCache: NodeState[] | undefined;
+  private nodeStatesCache = new Map<string, NodeState[]>();
   private diagnosticsCache: Diagnostic[] | undefined;
 
   private constructor(document: XmlElement) {
@@ -50,9 +51,23 @@ export class Cib {
     return this.derive().nodes.map((n) => ({ ...n }));
   }
 
-  /** Every node (cluster, remote, guest) with its state as `crm_mon` shows it. */
-  nodeStates(): NodeState[] {
-    const states = (this.nodeStatesCache ??= deriveNodeStates(this.document, this.derive().nodes));
+  /**
+   * Every node (cluster, remote, guest) with its state as `crm_mon` of Pacemaker `pacemakerVersion` shows
+   * it. By default the version the CIB's `crm_feature_set` stands for (the DC that last wrote it; see
+   * {@link pacemakerVersionFromFeatureSet}): 3.0.3+ read `fencing-enabled`, older versions do not.
+   * @throws CibModelError `INVALID_ARGUMENT` when `pacemakerVersion` does not look like `3.0.3`
+   */
+  nodeStates(options: { pacemakerVersion?: string } = {}): NodeState[] {
+    const { pacemakerVersion } = options;
+    if (pacemakerVersion !== undefined && !isPacemakerVersion(pacemakerVersion)) {
+      throw new CibModelError(CibModelErrorCodes.INVALID_ARGUMENT, `pacemakerVersion must look like "3.0.3", got ${JSON.stringify(pacemakerVersion)}`);
+    }
+    const version = pacemakerVersion ?? pacemakerVersionFromFeatureSet(this.document.attrs['crm_feature_set']);
+    let states = this.nodeStatesCache.get(version);
+    if (states === undefined) {
+      states = deriveNodeStates(this.document, this.derive().nodes, { pacemakerVersion: version });
+      this.nodeStatesCache.set(version, states);
+    }
     return states.map((n) => ({ ...n }));
   }
 

@@ -13,6 +13,8 @@ export type { DiagnosticCode } from './derive/diagnostic-codes.js';
 export { deriveRemoteNodes } from './derive/remote-nodes.js';
 export type { RemoteNodeDerivation, RemoteNodeOrigin } from './derive/remote-nodes.js';
 export { validateCib } from './validate/index.js';
+export { pacemakerVersionFromFeatureSet, schedulerFeatures } from './derive/scheduler-version.js';
+export type { SchedulerFeatures } from './derive/scheduler-version.js';
 export { activeResourceLocations } from './derive/resource-state.js';
 export { DEFAULT_REMOTE_PORT } from './parse/numbers.js';
 export type { DurationOptions } from './parse/duration.js';

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { isRemoteConnError } from '@pcmk-remote/remote-conn';
+import { ErrorCodes, RemoteConnError, isRemoteConnError } from '@pcmk-remote/remote-conn';
 import { generateAuthKey } from './keygen.js';
 import { runWatch } from './watch.js';
 import { runDemo } from './demo.js';
@@ -71,11 +71,25 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
 
   program
     .command('keygen')
-    .description('write a new random authkey (mode 0640, group haclient where it exists)')
+    .description(
+      'write a new random authkey (mode 0640, group haclient where it exists); with --x509, a CA, a server and a ' +
+        'client certificate for Pacemaker 3.0+ X.509 mode instead, and the PCMK_* lines and client options to use them',
+    )
     .option('--bytes <n>', 'key length in bytes', int, 256)
     .option('--out <file>', 'where to write it', '/etc/pacemaker/authkey')
-    .option('--force', 'replace an existing key file')
-    .action((o: { bytes: number; out: string; force?: boolean }) => {
+    .option('--x509', 'make certificates instead of a pre-shared key (needs --out-dir)')
+    .option('--out-dir <dir>', 'with --x509: directory for ca.pem, ca-key.pem, server.pem, server-key.pem, client.pem, client-key.pem')
+    .option('--days <n>', 'with --x509: validity of the certificates in days', int, 1095)
+    .option('--force', 'replace an existing key file (or certificates)')
+    .action(async (o: { bytes: number; out: string; force?: boolean; x509?: boolean; outDir?: string; days: number }) => {
+      if (o.x509 || o.outDir !== undefined) {
+        if (!o.x509 || o.outDir === undefined) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, '--x509 and --out-dir go together');
+        // Loaded on demand: the X.509 library (and its Reflect polyfill) only for this command.
+        const { generateX509, x509Instructions } = await import('./x509-keygen.js');
+        const r = await generateX509({ outDir: o.outDir, days: o.days, force: !!o.force });
+        io.stdout.write(x509Instructions(r));
+        return;
+      }
       const r = generateAuthKey({ bytes: o.bytes, out: o.out, force: !!o.force });
       io.stdout.write(`wrote ${r.bytes}-byte key to ${r.path}${r.group ? ` (group ${r.group})` : ''}; copy it to every cluster and remote node\n`);
     });

@@ -48,7 +48,9 @@ export interface DispatchHost {
 
 /** Processes one request that has been assigned `callId`. */
 export function dispatchRequest(h: DispatchHost, c: SimConnection, req: DaemonRequest, callId: number): void {
-  const generic = (rc: number) => h.reply(c, req, daemonReply('process_lrmd_message', rc, callId));
+  const origins = h.features.origins;
+  const generic = (rc: number) => h.reply(c, req, daemonReply(origins.generic(req.op ?? ''), rc, callId));
+  const notify = (op: string, rc: number, rsc?: string) => withOrigin(genericNotify(op, rc, callId, rsc), origins.genericNotify);
   const ex = h.executor;
   const rscId = req.rsc?.rscId;
   switch (req.op) {
@@ -80,19 +82,19 @@ export function dispatchRequest(h: DispatchHost, c: SimConnection, req: DaemonRe
     case Op.RSC_REGISTER: {
       const rc = ex.register(req.rsc, req.callOptions);
       generic(rc);
-      h.broadcast(genericNotify(Op.RSC_REGISTER, rc, callId, rscId));
+      h.broadcast(notify(Op.RSC_REGISTER, rc, rscId));
       return;
     }
     case Op.RSC_INFO: {
       const r = ex.info(rscId);
       const extra = r ? { lrmd_rsc_id: r.id, lrmd_class: r.standard, lrmd_provider: r.provider, lrmd_type: r.type } : {};
-      h.reply(c, req, daemonReply('process_lrmd_get_rsc_info', r ? 0 : -19, callId, extra));
+      h.reply(c, req, daemonReply(origins.rscInfo, r ? 0 : -19, callId, extra));
       return;
     }
     case Op.RSC_UNREGISTER: {
       const rc = ex.unregister(rscId);
       generic(rc);
-      if (rc === 0 || rc === -115) h.broadcast(genericNotify(Op.RSC_UNREGISTER, rc, callId, rscId));
+      if (rc === 0 || rc === -115) h.broadcast(notify(Op.RSC_UNREGISTER, rc, rscId));
       return;
     }
     case Op.RSC_EXEC:
@@ -103,7 +105,7 @@ export function dispatchRequest(h: DispatchHost, c: SimConnection, req: DaemonRe
       return;
     case Op.POKE:
       generic(0);
-      h.broadcast(genericNotify(Op.POKE, 0, callId));
+      h.broadcast(notify(Op.POKE, 0));
       return;
     case Op.CHECK: {
       // never answered; a positive watchdog timeout without SBD makes the real daemon exit (CRM_EX_FATAL)
@@ -121,7 +123,7 @@ export function dispatchRequest(h: DispatchHost, c: SimConnection, req: DaemonRe
       return;
     case Op.GET_RECURRING: {
       const { rc, listing } = ex.recurring(req.hasCalldataRsc ? rscId : undefined);
-      h.reply(c, req, getRecurringReply(rc, callId, listing));
+      h.reply(c, req, withOrigin(getRecurringReply(rc, callId, listing), origins.getRecurring));
       return;
     }
     default:
@@ -129,6 +131,11 @@ export function dispatchRequest(h: DispatchHost, c: SimConnection, req: DaemonRe
       if (!h.features.silentRejects) generic(-95);
       return;
   }
+}
+
+/** The same message with another `lrmd_origin` (kept first, where Pacemaker writes it). */
+function withOrigin(e: XmlElement, origin: string): XmlElement {
+  return { ...e, attrs: { ...e.attrs, lrmd_origin: origin } };
 }
 
 function ipcForward(h: DispatchHost, c: SimConnection, req: DaemonRequest): void {

@@ -71,11 +71,14 @@ export class SimConnection {
   // lenient reader
   #decoder: FrameDecoder | undefined;
 
-  constructor(host: ConnectionHost, raw: net.Socket, socket: tls.TLSSocket, strictRecords: boolean) {
+  readonly #dropFollowed: boolean;
+
+  constructor(host: ConnectionHost, raw: net.Socket, socket: tls.TLSSocket, strictRecords: boolean, dropFollowed = false) {
     this.#host = host;
     this.raw = raw;
     this.socket = socket;
     this.#strict = strictRecords;
+    this.#dropFollowed = dropFollowed;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('end', () => this.#onEnd());
     socket.on('close', () => this.#onClose());
@@ -230,6 +233,11 @@ export class SimConnection {
     this.#header = undefined;
     this.#offset = 0;
     this.#buf = undefined; // keep the capacity, not the memory
+    if (extra > 0 && this.#dropFollowed) {
+      debug('%s: client %s: the byte after the message is not NUL: unrecognizable IPC data (3.0.2+), message dropped', this.#host.label, this.id);
+      this.#host.unstall(this);
+      return;
+    }
     let payload = buf.subarray(HEADER_SIZE, header.sizeTotal);
     try {
       if (header.payloadCompressed > 0) payload = bunzip2Exact(payload, header.payloadUncompressed);

@@ -40,9 +40,10 @@ export interface SimulatedDaemonOptions {
   /** Certificate mode instead of PSK (requests and verifies a client certificate). */
   x509?: SimX509Options;
   /**
-   * Emulate the 2.1.x reader (default: true before 3.0.0): each TLS record is read into a 2×-message
-   * buffer, extra bytes after a message are discarded, and a message merged into one record with its
-   * header stalls the daemon until more data arrives or the connection closes.
+   * Emulate Pacemaker's record-by-record reader (default: true): each TLS record is read into a 2×-message
+   * buffer, extra bytes after a message are discarded (3.0.2+: the message itself too), and a message merged
+   * into one record with its header waits until more data arrives or the connection closes (2.1.x: stalling
+   * the whole daemon meanwhile). `false` decodes any split or merge of the byte stream.
    */
   strictRecords?: boolean;
   /**

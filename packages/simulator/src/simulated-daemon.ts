@@ -521,6 +521,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   }
 
   #stall(c: SimConnection): void {
+    if (!this.features.blockingReader) return; // 3.0+: only the incomplete connection waits
     if (this.#state !== 'running' || c.closed) return;
     if (this.#stalledBy === c) return;
     if (this.#stalledBy) return; // cannot happen: other sockets do not read while one blocks
@@ -670,7 +671,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
         socket.destroy();
         return;
       }
-      const conn = new SimConnection(this.#connHost, raw, socket, this.#strict);
+      const conn = new SimConnection(this.#connHost, raw, socket, this.#strict, this.features.dropFollowedMessage);
       const named = [...this.#conns].filter((c) => c.name !== undefined);
       this.#conns.add(conn);
       if (this.#paused || this.#stalledBy) conn.setReading(false);

@@ -59,6 +59,9 @@ export function sessionSteps(): SampleStep[] {
   });
 }
 
+/** The lrmd operations every daemon version knows (protocol.md §3.4). */
+const KNOWN_OPS = new Set(['register', 'lrmd_rsc_poke', 'lrmd_rsc_register', 'lrmd_rsc_unregister', 'lrmd_rsc_info', 'lrmd_rsc_exec', 'lrmd_rsc_cancel', 'lrmd_get_recurring', 'lrmd_alert_exec', 'lrmd_check', 'lrmd_ipc_proxy']);
+
 /** Attributes whose values legitimately differ between runs (uuid, clocks, durations). */
 const VOLATILE = new Set(['lrmd_clientid', 'lrmd_exec_time', 'lrmd_queue_time', 'uptime', 'lrmd_async_id']);
 /** Epoch timestamps: only "zero or not" is compared. */
@@ -111,7 +114,12 @@ const BARRIER_MSG_ID = 999_999;
  * an unknown resource, answered by a reply alone) is sent, and everything received before its reply must be
  * a reply or notify of a step.
  */
-export async function replaySession(c: ReplayClient, steps: SampleStep[], notifyTimeoutMs = 4000): Promise<StepResult[]> {
+export async function replaySession(
+  c: ReplayClient,
+  steps: SampleStep[],
+  notifyTimeoutMs = 4000,
+  options: { silentUnknownOps?: boolean } = {},
+): Promise<StepResult[]> {
   const out: StepResult[] = [];
   const accounted = new Set<XmlElement>();
   for (const step of steps) {
@@ -119,7 +127,13 @@ export async function replaySession(c: ReplayClient, steps: SampleStep[], notify
     const msgId = Number(step.request.attrs.lrmd_remote_msg_id);
     await c.send(step.request);
     let reply: XmlElement | undefined;
-    if (step.reply) reply = await c.reply(msgId, 3000);
+    // 3.0.2+ send no reply to an unknown op (the 2.1.5 capture has rc -95).
+    const silenced = options.silentUnknownOps && step.reply?.attrs.lrmd_rc === '-95' && !KNOWN_OPS.has(step.request.attrs.lrmd_op ?? '');
+    if (silenced) {
+      if (!(await c.nothing((m) => m.name === 'lrmd_reply' && m.attrs.lrmd_remote_msg_id === String(msgId), 600))) {
+        throw new Error(`${step.name}: a reply arrived, a 3.0.2+ daemon sends none to an unknown op`);
+      }
+    } else if (step.reply) reply = await c.reply(msgId, 3000);
     else if (!(await c.nothing((m) => m.name === 'lrmd_reply' && m.attrs.lrmd_remote_msg_id === String(msgId), 300))) {
       throw new Error(`${step.name}: a reply arrived, the real daemon sends none`);
     }

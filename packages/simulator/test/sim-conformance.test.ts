@@ -14,6 +14,7 @@ export const simTarget: TargetFactory = async (options = {}) => {
   const sim = await SimulatedRemoteDaemon.start({ key: randomBytes(options.keyBytes ?? 256), version: '2.1.5' });
   const t: DaemonTarget = {
     kind: 'sim',
+    version: '2.1.5',
     host: sim.host,
     port: sim.port,
     key: sim.key as Buffer,

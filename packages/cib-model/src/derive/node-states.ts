@@ -1,5 +1,5 @@
 /**
- * Node states (`cib.nodeStates()`) as Pacemaker 2.1.5 derives them and `crm_mon --output-as=xml` prints
+ * Node states (`cib.nodeStates()`) as Pacemaker derives them (2.1.5's semantics, or 3.0.3's: see scheduler-version.ts) and `crm_mon --output-as=xml` prints
  * them in its `<node>` elements: `online`, `unclean`, `standby`, `maintenance`, `pending`.
  *
  * The derivation follows `lib/pengine/unpack.c` (see {@link runStatusEngine}): cluster nodes from
@@ -26,6 +26,11 @@ import { runStatusEngine, type EngineOptions } from './status-engine.js';
 export interface NodeStateOptions {
   /** Current time in seconds since the epoch, for failure-timeout expiry. Default: now. */
   nowS?: number;
+  /**
+   * Whose scheduler semantics to follow (`'2.1.5'`, `'3.0.0'`, `'3.0.3'`, ...; see scheduler-version.ts).
+   * @default the version the CIB's `crm_feature_set` stands for (`pacemakerVersionFromFeatureSet`)
+   */
+  pacemakerVersion?: string;
 }
 
 /**
@@ -43,6 +48,7 @@ export function deriveNodeStates(
 ): NodeState[] {
   const engineOptions: EngineOptions = {};
   if (options.nowS !== undefined) engineOptions.nowS = options.nowS;
+  if (options.pacemakerVersion !== undefined) engineOptions.pacemakerVersion = options.pacemakerVersion;
   let result = runStatusEngine(cib, engineOptions);
   const known = new Set(result.nodes.map((n) => n.name.toLowerCase()));
   const extra = remoteNodes.map((n) => n.name).filter((name) => !known.has(name.toLowerCase()));

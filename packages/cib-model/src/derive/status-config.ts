@@ -122,7 +122,7 @@ function boolOpt(options: Map<string, string>, name: string, dflt: boolean): boo
 }
 
 /** Reads `crm_config`, `rsc_defaults`, `op_defaults` and the `<cib>` attributes. */
-export function readStatusConfig(cib: XmlElement, byId?: IdLookup): StatusConfig {
+export function readStatusConfig(cib: XmlElement, byId?: IdLookup, features: { fencingEnabledOption?: boolean } = {}): StatusConfig {
   const configuration = firstElement(cib, 'configuration');
   const options = new Map<string, string>();
   readNvpairSets(configuration && firstElement(configuration, 'crm_config'), 'cluster_property_set', options, false, byId, 'cib-bootstrap-options');
@@ -131,7 +131,9 @@ export function readStatusConfig(cib: XmlElement, byId?: IdLookup): StatusConfig
   const opDefaults = new Map<string, string>();
   readNvpairSets(configuration && firstElement(configuration, 'op_defaults'), 'meta_attributes', opDefaults, false, byId);
 
-  const stonithEnabled = boolOpt(options, 'stonith-enabled', true);
+  // 3.0.3 reads the new name `fencing-enabled` first (see scheduler-version.ts); older versions only `stonith-enabled`.
+  const fencingEnabled = features.fencingEnabledOption ? parseBool(options.get('fencing-enabled')) : undefined;
+  const stonithEnabled = fencingEnabled ?? boolOpt(options, 'stonith-enabled', true);
   const haveQuorum = isTrue(cib.attrs['have-quorum']);
   let noQuorumPolicy: StatusConfig['noQuorumPolicy'] = 'stop';
   const nqp = (options.get('no-quorum-policy') ?? 'stop').toLowerCase();

@@ -13,6 +13,7 @@
  */
 import { elements, firstElement, type XmlElement } from '../parse/xml-tree.js';
 import { isTrue, leadingInt, readNvpairSets, readStatusConfig, type StatusConfig } from './status-config.js';
+import { pacemakerVersionFromFeatureSet, schedulerFeatures } from './scheduler-version.js';
 import { OnFail, Role, sortedOps, unpackHistory, type HistoryEnv, type RoleValue } from './status-history.js';
 import { indexIds, readStatusResources, type StatusResource, type StatusResources } from './status-resources.js';
 
@@ -68,9 +69,16 @@ export interface EngineOptions {
   nowS?: number;
   /** Extra remote/guest node names to create (e.g. from a remote node list), as Pacemaker would find them. */
   extraRemoteNodes?: readonly string[];
+  /** Whose scheduler semantics to follow. Default: the version the CIB's `crm_feature_set` stands for. */
+  pacemakerVersion?: string;
 }
 
-const cache = new WeakMap<XmlElement, EngineResult>();
+const cache = new WeakMap<XmlElement, Map<string, EngineResult>>();
+
+/** The Pacemaker version `options` ask for, or the one the CIB's feature set stands for. */
+export function resolvePacemakerVersion(cib: XmlElement, options: Pick<EngineOptions, 'pacemakerVersion'> = {}): string {
+  return options.pacemakerVersion ?? pacemakerVersionFromFeatureSet(cib.attrs['crm_feature_set']);
+}
 
 /**
  * Runs the unpacking over a CIB document (treated as immutable). With default options the result is
@@ -79,18 +87,23 @@ const cache = new WeakMap<XmlElement, EngineResult>();
  */
 export function runStatusEngine(cib: XmlElement, options: EngineOptions = {}): EngineResult {
   const cacheable = options.nowS === undefined && (options.extraRemoteNodes === undefined || options.extraRemoteNodes.length === 0);
+  const version = resolvePacemakerVersion(cib, options);
   if (cacheable) {
-    const hit = cache.get(cib);
+    const hit = cache.get(cib)?.get(version);
     if (hit !== undefined) return hit;
   }
-  const result = unpackStatus(cib, options);
-  if (cacheable) cache.set(cib, result);
+  const result = unpackStatus(cib, { ...options, pacemakerVersion: version });
+  if (cacheable) {
+    let perVersion = cache.get(cib);
+    if (perVersion === undefined) cache.set(cib, (perVersion = new Map()));
+    perVersion.set(version, result);
+  }
   return result;
 }
 
 function unpackStatus(cib: XmlElement, options: EngineOptions): EngineResult {
   const byIdXml = indexIds(cib);
-  const config = readStatusConfig(cib, byIdXml);
+  const config = readStatusConfig(cib, byIdXml, schedulerFeatures(resolvePacemakerVersion(cib, options)));
   const resources: StatusResources = readStatusResources(cib, config, byIdXml);
   const nowS = options.nowS ?? Math.floor(Date.now() / 1000);
   const configuration = firstElement(cib, 'configuration');

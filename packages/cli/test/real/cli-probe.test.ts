@@ -1,5 +1,5 @@
 /**
- * `pcmk-remote probe` against Debian's real pacemaker-remoted 2.1.5.
+ * `pcmk-remote probe` against each real pacemaker-remoted of the version matrix (2.1.5, 3.0.0, 3.0.3).
  *
  * Safe mode: GnuTLS must answer our TLS 1.2 PSK ClientHello with a suite we support; the suite must be the
  * one a complete js-tls12 handshake negotiates; and the daemon must never accept the probe as a client (its
@@ -15,25 +15,26 @@ import { RemoteSession } from '@pcmk-remote/remote-conn';
 import { connectJsTls12 } from '@pcmk-remote/remote-conn/internal';
 import type { ProbeReport } from '../../src/probe.js';
 import { cli, cliChild } from '../cli-io.js';
-import { startRealDaemon, type RealDaemon } from '../../../remote-conn/test/support/real-daemon.js';
+import { DAEMON_VERSIONS, startRealDaemon, type RealDaemon } from '../../../remote-conn/test/support/real-daemon.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const accepted = (d: RealDaemon) => (d.log().match(/Remote client connection accepted/g) ?? []).length;
+// 3.0 writes each line to PCMK_logfile twice (same time stamp): count distinct lines.
+const accepted = (d: RealDaemon) => new Set(d.log().split('\n').filter((l) => l.includes('Remote client connection accepted'))).size;
 const parse = (s: string) => JSON.parse(s) as ProbeReport;
 
-describe('pcmk-remote probe (real pacemaker-remoted 2.1.5)', function () {
+for (const version of DAEMON_VERSIONS) describe(`pcmk-remote probe (real pacemaker-remoted ${version})`, function () {
   this.timeout(60_000);
 
   describe('256-byte key', () => {
     let d: RealDaemon;
     let target: string;
     before(async () => {
-      d = await startRealDaemon({ keyBytes: 256 });
+      d = await startRealDaemon({ keyBytes: 256, version });
       target = `${d.host}:${d.port}`;
     });
     after(async () => d?.dispose());
 
-    it('safe mode: the daemon answers our PSK hello with the suite a full js-tls12 handshake gets; no client is accepted', async () => {
+    it(`${version}: safe mode: the daemon answers our PSK hello with the suite a full js-tls12 handshake gets; no client is accepted`, async () => {
       const before = accepted(d);
       const r = await cli(['probe', target, '--json']);
       expect(r.code, r.stdout + r.stderr).to.equal(0);
@@ -54,7 +55,7 @@ describe('pcmk-remote probe (real pacemaker-remoted 2.1.5)', function () {
       expect(accepted(d)).to.equal(before + 1); // control: a completed handshake is logged
     });
 
-    it('safe probes leave a registered owner alone; a --full probe is seen by it as a new client', async () => {
+    it(`${version}: safe probes leave a registered owner alone; a --full probe is seen by it as a new client`, async () => {
       const owner = await RemoteSession.connect({ host: d.host, port: d.port, key: d.key, connectTimeoutMs: 10_000 });
       let newClients = 0;
       owner.on('new-client', () => newClients++);
@@ -77,19 +78,19 @@ describe('pcmk-remote probe (real pacemaker-remoted 2.1.5)', function () {
       }
     });
 
-    it('--full: key, TCP, TLS, registration (protocol 1.1), poke and executor all pass', async () => {
+    it(`${version}: --full: key, TCP, TLS, registration (daemon protocol ${version === '2.1.5' ? '1.1' : '1.2'}), poke and executor all pass`, async () => {
       const r = await cli(['probe', target, '--full', '--key', d.keyPath, '--json']);
       expect(r.code, r.stdout).to.equal(0);
       const rep = parse(r.stdout);
       expect(rep.steps.map((s) => `${s.step}:${s.ok}`)).to.deep.equal(['key:true', 'tcp:true', 'tls:true', 'register:true', 'poke:true', 'executor:true']);
       const by = Object.fromEntries(rep.steps.map((s) => [s.step, s]));
       expect(by.key?.detail).to.include({ bytes: 256, engine: 'node-tls' });
-      expect(by.register?.detail?.protocolVersion).to.equal('1.1');
+      expect(by.register?.detail?.protocolVersion).to.equal(version === '2.1.5' ? '1.1' : '1.2');
       expect(by.executor?.detail?.recurringOps).to.equal(0);
       expect(by.tls?.detail?.suite).to.be.a('string').and.not.equal('unknown');
     });
 
-    it('--full with a wrong key: exit 1 at step tls, AUTH_FAILED (child process)', async () => {
+    it(`${version}: --full with a wrong key: exit 1 at step tls, AUTH_FAILED (child process)`, async () => {
       const wrong = join(d.dir, 'wrong-key');
       writeFileSync(wrong, randomBytes(256), { mode: 0o600 });
       const r = await cliChild(['probe', target, '--full', '--key', wrong, '--json'], { timeoutMs: 40_000 });
@@ -104,11 +105,11 @@ describe('pcmk-remote probe (real pacemaker-remoted 2.1.5)', function () {
   describe('4096-byte key', () => {
     let d: RealDaemon;
     before(async () => {
-      d = await startRealDaemon({ keyBytes: 4096 });
+      d = await startRealDaemon({ keyBytes: 4096, version });
     });
     after(async () => d?.dispose());
 
-    it('safe mode needs no key; --full goes through the built-in js-tls12 engine', async () => {
+    it(`${version}: safe mode needs no key; --full goes through the built-in js-tls12 engine`, async () => {
       const safe = await cli(['probe', `${d.host}:${d.port}`, '--json']);
       expect(safe.code).to.equal(0);
       const r = await cli(['probe', `${d.host}:${d.port}`, '--full', '--key', d.keyPath, '--json']);

@@ -4,7 +4,8 @@
  */
 import { ErrorCodes, RemoteConnError, isRemoteConnError, operationFailed } from '../errors.js';
 import { Op } from '../messages/index.js';
-import type { Transport } from '../transport/transport.js';
+import type { Transport, X509Material } from '../transport/transport.js';
+import { clientCertProblem } from '../transport/x509-diagnose.js';
 import { isCredentialAlert } from '../transport/node-tls.js';
 import type { DaemonInfo } from './events.js';
 import type { ReplyMessage } from './request-table.js';
@@ -16,13 +17,12 @@ interface Peer {
 
 /** Close causes that are the real error of a failed registration: our side closed, on bad input. */
 const STREAM_ERRORS = new Set<string>([ErrorCodes.FRAME_INVALID, ErrorCodes.FRAME_TOO_LARGE, ErrorCodes.XML_INVALID, ErrorCodes.DECOMPRESS_FAILED, ErrorCodes.TLS_ERROR]);
-
 /**
  * The error a failed register exchange surfaces as. A close during registration says why it happened: a
  * bad frame, bad XML or a TLS error (we closed) keeps its own code, with `phase: 'register'` in `details`;
  * only a close by the daemon is `PROTOCOL_ERROR` "closed the connection during registration".
  */
-export function registerFailure(err: unknown, transport: Transport, { host, port }: Peer): unknown {
+export function registerFailure(err: unknown, transport: Transport, { host, port, x509 }: Peer & { x509?: X509Material | undefined }): unknown {
   const cause = isRemoteConnError(err, ErrorCodes.CLOSED) ? err.cause : undefined;
   if (isRemoteConnError(cause) && STREAM_ERRORS.has(cause.code)) {
     return new RemoteConnError(cause.code, `${cause.message} (during registration with ${host}:${port})`, {
@@ -43,9 +43,16 @@ export function registerFailure(err: unknown, transport: Transport, { host, port
       details: { phase: 'tls', host, port },
     });
   }
+  if (isRemoteConnError(err, ErrorCodes.CLOSED) && (x509 || transport.info.auth === 'x509')) {
+    // Pacemaker 3.0 verifies our certificate after the TLS 1.3 handshake and just closes: name the likely cause.
+    const why = x509 ? clientCertProblem(x509) : 'the daemon probably refused our client certificate';
+    return new RemoteConnError(ErrorCodes.AUTH_FAILED, `The daemon at ${host}:${port} closed the connection right after the TLS handshake: ${why}`, {
+      cause: err,
+      details: { phase: 'tls', host, port },
+    });
+  }
   if (isRemoteConnError(err, ErrorCodes.CLOSED)) {
-    const hint = transport.info.auth === 'x509' ? ' (in X.509 mode this usually means it refused our client certificate: is it signed by the CA in its PCMK_ca_file?)' : '';
-    return new RemoteConnError(ErrorCodes.PROTOCOL_ERROR, `The daemon at ${host}:${port} closed the connection during registration${hint}`, {
+    return new RemoteConnError(ErrorCodes.PROTOCOL_ERROR, `The daemon at ${host}:${port} closed the connection during registration`, {
       cause: err,
       details: { phase: 'register', host, port },
     });

@@ -63,6 +63,12 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** The PSK identity Pacemaker's own client sends, and the only one 3.0.2+ daemons accept. */
+const DEFAULT_IDENTITY = 'lrmd';
+/** Why a register can go unanswered (protocol.md §5.1). */
+const REGISTER_SILENCE_HINT =
+  ': the daemon did not answer the register. Pacemaker 3.0.2 and later send no reply to a register they reject (such as a protocol version below 1)';
+
 /** One registered session with a pacemaker-remoted. Create it with {@link RemoteSession.connect}. */
 export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   /** The daemon's protocol version from the register reply. */
@@ -139,7 +145,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     const timeoutError = (phase: string) =>
       new RemoteConnError(
         ErrorCodes.CONNECT_TIMEOUT,
-        `Connecting to ${o.host}:${o.port} timed out after ${o.connectTimeoutMs} ms (during ${phase})`,
+        `Connecting to ${o.host}:${o.port} timed out after ${o.connectTimeoutMs} ms (during ${phase})${phase === 'register' ? REGISTER_SILENCE_HINT : ''}`,
         { details: { phase: phase as 'tcp', host: o.host, port: o.port } },
       );
     let phase: 'key' | 'tcp' | 'tls' | 'register' = 'key';
@@ -175,6 +181,13 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       return session;
     } catch (err) {
       transport?.destroy();
+      if (isRemoteConnError(err, ErrorCodes.AUTH_FAILED) && !o.x509 && o.identity !== DEFAULT_IDENTITY) {
+        // 3.0.2+ daemons refuse any PSK identity but `lrmd`; older ones ignore it (protocol.md §1.3).
+        throw new RemoteConnError(ErrorCodes.AUTH_FAILED, `${err.message} (or the PSK identity: Pacemaker 3.0.2 and later accept only "${DEFAULT_IDENTITY}", this client sent ${JSON.stringify(o.identity)})`, {
+          cause: err,
+          details: err.details,
+        });
+      }
       if (signal.aborted && !(err instanceof RemoteConnError && err.code !== ErrorCodes.ABORTED && err.code !== ErrorCodes.CLOSED)) {
         throw abortedError(signal, `Connecting to ${o.host}:${o.port}`, started);
       }

@@ -75,7 +75,7 @@ export function pskSecureContext(o: { ciphers?: string | undefined; minVersion?:
  * Maps a socket error to a coded error, given the phase it happened in.
  * @param peerSilent true when the peer has not sent a single byte yet (a close then is not a key problem).
  */
-export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | 'tls', host: string, port: number, peerSilent = false): RemoteConnError {
+export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | 'tls', host: string, port: number, peerSilent = false, auth: 'psk' | 'x509' = 'psk'): RemoteConnError {
   const details = { phase, host, port, syscallCode: err.code };
   const where = `${host}:${port}`;
   if (phase === 'tcp') {
@@ -89,20 +89,43 @@ export function classifySocketError(err: NodeJS.ErrnoException, phase: 'tcp' | '
   }
   const code = err.code ?? '';
   if (X509_VERIFY_ERRORS.test(code)) {
-    return new RemoteConnError(
-      ErrorCodes.AUTH_FAILED,
-      `The certificate of the daemon at ${where} is not trusted (${code}): the CA file must hold the CA that signed the daemon's PCMK_cert_file`,
-      { cause: err, details },
-    );
+    if (auth === 'psk') {
+      // A PSK handshake never carries a certificate: the daemon has certificate credentials only.
+      return new RemoteConnError(
+        ErrorCodes.AUTH_FAILED,
+        `The daemon at ${where} presented a certificate: it runs in X.509 mode (Pacemaker 3.0+ with PCMK_cert_file, PCMK_ca_file and PCMK_key_file set, which turns PSK off), ` +
+          'and this client uses a pre-shared key. Connect with the x509 option (caFile, certFile, keyFile) instead',
+        { cause: err, details: { ...details, authMismatch: 'daemon-x509' } },
+      );
+    }
+    const why =
+      code === 'CERT_HAS_EXPIRED'
+        ? "has expired: renew the daemon's PCMK_cert_file"
+        : code === 'CERT_NOT_YET_VALID'
+          ? 'is not valid yet (check the clocks of both machines)'
+          : code === 'CERT_REVOKED'
+            ? 'is revoked by our CRL (x509.crl)'
+            : `is not trusted: the CA file must hold the CA that signed the daemon's PCMK_cert_file`;
+    return new RemoteConnError(ErrorCodes.AUTH_FAILED, `The certificate of the daemon at ${where} ${why} (${code})`, { cause: err, details });
   }
   const hungUp = code === 'ECONNRESET' || code === 'EPIPE' || /disconnected before secure TLS/i.test(err.message);
   if (hungUp && peerSilent) {
     return silentCloseError(host, port, err);
   }
+  if (hungUp && auth === 'x509') {
+    // A daemon in X.509 mode sends its certificate first; ending the handshake before that means it has none.
+    return new RemoteConnError(
+      ErrorCodes.AUTH_FAILED,
+      `The daemon at ${where} ended the TLS handshake without presenting a certificate: it does not run in X.509 mode ` +
+        '(a pre-shared-key daemon: PCMK_cert_file, PCMK_ca_file and PCMK_key_file not all set, or Pacemaker older than 3.0; connect with its key instead), ' +
+        'or no TLS version or cipher suite in common',
+      { cause: err, details: { ...details, authMismatch: 'daemon-psk' } },
+    );
+  }
   if (hungUp || HANDSHAKE_AUTH_ALERTS.test(code)) {
     return new RemoteConnError(
       ErrorCodes.AUTH_FAILED,
-      `The daemon at ${where} ended the TLS handshake: wrong key, or no TLS version or cipher suite in common`,
+      `The daemon at ${where} ended the TLS handshake: wrong key, no TLS version or cipher suite in common, or the daemon runs in X.509 mode (then it offers no pre-shared-key suite)`,
       { cause: err, details },
     );
   }
@@ -277,9 +300,9 @@ export const connectNodeTls: TransportConnector = (options: TransportConnectOpti
       reject(err);
     };
     // raw.bytesRead counts TCP bytes under TLS: 0 means the daemon never answered the ClientHello.
-    const onError = (err: NodeJS.ErrnoException) => fail(classifySocketError(err, phase, host, port, raw.bytesRead === 0));
+    const onError = (err: NodeJS.ErrnoException) => fail(classifySocketError(err, phase, host, port, raw.bytesRead === 0, auth));
     const onClose = () =>
-      fail(classifySocketError(Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }), phase, host, port, raw.bytesRead === 0));
+      fail(classifySocketError(Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }), phase, host, port, raw.bytesRead === 0, auth));
     const onAbort = () => fail(abortedError(signal as AbortSignal, `Connecting to ${host}:${port}`));
     raw.once('connect', () => {
       phase = 'tls';

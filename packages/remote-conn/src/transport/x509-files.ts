@@ -40,7 +40,10 @@ async function part(o: X509Options, name: Part, required: boolean): Promise<stri
     }
     return data;
   }
-  if (required) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `x509 needs ${name} or ${name}File`);
+  if (required) {
+    const why = name === 'ca' ? '' : name === 'cert' ? ": Pacemaker's daemon in X.509 mode requires a client certificate" : ': the private key of the client certificate';
+    throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `x509 needs ${name} or ${name}File${why}`);
+  }
   return undefined;
 }
 

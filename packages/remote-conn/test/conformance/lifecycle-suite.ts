@@ -17,7 +17,7 @@ import {
 } from '../../src/index.js';
 import { freePort } from '../support/real-daemon.js';
 import { runTsChild } from '../support/run-ts-child.js';
-import type { DaemonTarget, TargetFactory } from './targets.js';
+import { daemonProtocol, type DaemonTarget, type TargetFactory } from './targets.js';
 import type { SuiteOptions } from './session-suite.js';
 
 type Rec = { event: string; at: number; data: Record<string, unknown> };
@@ -84,7 +84,7 @@ export function defineLifecycleSuite(label: string, factory: TargetFactory, opti
       const recs = record(c);
       await c.start();
       const up = recs.find((r) => r.event === 'node-up')?.data;
-      expect(up).to.include({ node: 'rn1', attempt: 1, protocolVersion: '1.1', daemonVersion: '1.1' });
+      expect(up).to.include({ node: 'rn1', attempt: 1, protocolVersion: daemonProtocol(target), daemonVersion: daemonProtocol(target) });
       expect(up?.rttMs).to.be.a('number');
       expect(states(recs)).to.deep.equal(['connecting', 'up']);
       await nextEvent(c, 'monitor', 3000);

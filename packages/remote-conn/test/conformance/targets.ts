@@ -7,6 +7,8 @@ import type { Server } from 'node:net';
 /** A daemon a suite can talk to and control. */
 export interface DaemonTarget {
   readonly kind: 'real' | 'sim';
+  /** The Pacemaker version the target is (or impersonates): its observable behaviour differs by version. */
+  readonly version: '2.1.5' | '3.0.0' | '3.0.3';
   readonly host: string;
   readonly port: number;
   readonly key: Buffer;
@@ -25,6 +27,15 @@ export interface DaemonTarget {
   /** Stops everything and releases resources. */
   dispose(): Promise<void>;
 }
+
+/** The executor protocol version a daemon of `version` announces (protocol.md §5.1). */
+export const daemonProtocol = (t: Pick<DaemonTarget, 'version'>): string => (t.version === '2.1.5' ? '1.1' : '1.2');
+
+/**
+ * 3.0.0+: after `shutdown_req` the daemon waits until its providers leave (an ack is only logged); 2.1.5
+ * exits right after sending the request (protocol.md §3.7).
+ */
+export const waitsForProviders = (t: Pick<DaemonTarget, 'version'>): boolean => t.version !== '2.1.5';
 
 /** Factory called once per suite (before hook). */
 export type TargetFactory = (options?: { keyBytes?: number }) => Promise<DaemonTarget>;

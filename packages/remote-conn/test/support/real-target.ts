@@ -1,11 +1,13 @@
 /** The real pacemaker-remoted as a conformance {@link DaemonTarget}. */
 import type { DaemonTarget, TargetFactory } from '../conformance/targets.js';
-import { startRealDaemon } from './real-daemon.js';
+import { startRealDaemon, type DaemonVersion } from './real-daemon.js';
 
-export const realTarget: TargetFactory = async (options = {}) => {
-  const d = await startRealDaemon({ keyBytes: options.keyBytes ?? 256 });
+/** The real pacemaker-remoted of `version` as a conformance target. */
+export const realTargetFor = (version: DaemonVersion): TargetFactory => async (options = {}) => {
+  const d = await startRealDaemon({ keyBytes: options.keyBytes ?? 256, version });
   const t: DaemonTarget = {
     kind: 'real',
+    version,
     host: d.host,
     port: d.port,
     key: d.key,
@@ -24,3 +26,6 @@ export const realTarget: TargetFactory = async (options = {}) => {
   };
   return t;
 };
+
+/** Debian 12's pacemaker-remoted 2.1.5. */
+export const realTarget: TargetFactory = realTargetFor('2.1.5');

@@ -8,7 +8,7 @@ import { AUTH_ALERTS, alertName } from './alerts.js';
 
 /** The message for a peer that hangs up during the handshake (what the daemon does on a wrong key). */
 export const HANDSHAKE_CLOSED_MESSAGE =
-  'the daemon closed the connection during the TLS handshake (wrong key, or no cipher suite in common)';
+  'the daemon closed the connection during the TLS handshake (wrong key, no cipher suite in common, or the daemon runs in X.509 mode and offers no pre-shared-key suite)';
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
