@@ -15,8 +15,9 @@
 import { ExecStatus, OcfExitCode } from '../messages/constants.js';
 import { execCompleteNotify, legacyEscapeValue, type RecurringListing, type RequestResourceData } from '../messages/daemon.js';
 import type { XmlElement } from '../messages/xml.js';
-import { agentKey, runAgent, type AgentRegistry, type AgentResult } from './agents.js';
+import { agentKey, runAgent, type AgentContext, type AgentRegistry, type AgentResult } from './agents.js';
 import { glibTableOrder } from './hash-order.js';
+import { timeoutExitReason } from './readable-interval.js';
 
 /** A cancellable timer of the daemon's main loop. */
 export interface TimerHandle {
@@ -38,6 +39,14 @@ export interface ExecutorHost {
   readonly dropRecurringMask: number;
   /** Resource "running" state (the Dummy state files), kept across daemon restarts. */
   readonly running: Map<string, boolean>;
+  /** The node's files (agent state), kept across daemon restarts. */
+  readonly files: Map<string, string>;
+  /** The node's name (`uname -n`). */
+  readonly nodeName: string;
+  /** Draws the fork+exec time of one agent run, ms. */
+  runTimeMs(): number;
+  /** An agent set or deleted a promotion score. */
+  promotionScore(resource: string, score: number | undefined): void;
 }
 
 interface CmdResult {
@@ -45,6 +54,8 @@ interface CmdResult {
   status: number;
   exitReason?: string | undefined;
   output?: string | undefined;
+  /** The agent's word on whether the resource runs afterwards. */
+  running?: boolean | undefined;
 }
 
 interface Cmd {
@@ -70,6 +81,8 @@ interface Cmd {
   iteration: number;
   /** Start-delay, run or interval timer. */
   timer: TimerHandle | undefined;
+  /** The running agent's end-of-run callback. */
+  after: ((outcome: 'done' | 'timeout' | 'cancelled') => void) | undefined;
   delayed: boolean;
   running: boolean;
   done: boolean;
@@ -183,6 +196,7 @@ export class Executor {
       rscDeleted: false,
       iteration: 0,
       timer: undefined,
+      after: undefined,
       delayed: false,
       running: false,
       done: false,
@@ -316,20 +330,32 @@ export class Executor {
       r = { rc: OcfExitCode.ERR_GENERIC, status: ExecStatus.ERROR, delayMs: 0, exitReason: `simulated agent threw: ${String(err)}` };
     }
     let delay = r.delayMs;
-    let result: CmdResult = { rc: r.rc, status: r.status, exitReason: r.exitReason, output: r.output };
+    let result: CmdResult = { rc: r.rc, status: r.status, exitReason: r.exitReason, output: r.output, running: r.running };
+    let outcome: 'done' | 'timeout' = 'done';
     if (cmd.timeoutMs > 0 && delay > cmd.timeoutMs) {
+      // the real daemon kills the agent at the timeout and words it with pcmk__readable_interval
       delay = cmd.timeoutMs;
-      result = { rc: OcfExitCode.ERR_GENERIC, status: ExecStatus.TIMEOUT };
+      outcome = 'timeout';
+      result = { rc: OcfExitCode.ERR_GENERIC, status: ExecStatus.TIMEOUT, exitReason: timeoutExitReason(cmd.timeoutMs) };
     }
     cmd.running = true;
+    cmd.after = r.after;
     cmd.timer = this.#host.timer(delay, () => {
       cmd.timer = undefined;
       cmd.running = false;
+      this.#ended(cmd, outcome);
       this.#complete(cmd, result);
     });
   }
 
-  #ctx(rsc: Rsc, cmd: Cmd) {
+  #ended(cmd: Cmd, outcome: 'done' | 'timeout' | 'cancelled'): void {
+    const after = cmd.after;
+    cmd.after = undefined;
+    after?.(outcome);
+  }
+
+  #ctx(rsc: Rsc, cmd: Cmd): AgentContext {
+    const host = this.#host;
     return {
       resource: rsc.id,
       agent: agentKey(rsc.standard, rsc.provider, rsc.type),
@@ -340,6 +366,10 @@ export class Executor {
       params: Object.fromEntries(cmd.params),
       running: this.#host.running.get(rsc.id) ?? false,
       iteration: cmd.iteration,
+      node: host.nodeName,
+      files: host.files,
+      runTimeMs: host.runTimeMs(),
+      setPromotionScore: (score) => host.promotionScore(rsc.id, score),
     };
   }
 
@@ -348,7 +378,9 @@ export class Executor {
     if (cmd.done) return;
     if (cmd.result.rc !== result.rc) cmd.epochRcchange = nowSec();
     cmd.result = result;
-    if (result.status === ExecStatus.DONE && result.rc === OcfExitCode.OK) {
+    if (result.status === ExecStatus.DONE && result.running !== undefined) {
+      this.#host.running.set(cmd.rscId, result.running);
+    } else if (result.status === ExecStatus.DONE && result.rc === OcfExitCode.OK) {
       const a = cmd.action.toLowerCase();
       if (a === 'start' || a === 'migrate_from' || a === 'reload-agent' || a === 'promote' || a === 'demote') this.#host.running.set(cmd.rscId, true);
       else if (a === 'stop' || a === 'migrate_to') this.#host.running.set(cmd.rscId, false);
@@ -472,6 +504,7 @@ export class Executor {
     const finish = () => this.#complete(cmd, { rc: cmd.result.rc, status: ExecStatus.CANCELLED });
     if (cmd.running) {
       cmd.running = false;
+      this.#ended(cmd, 'cancelled');
       cmd.timer = this.#host.timer(0, () => {
         cmd.timer = undefined;
         finish();

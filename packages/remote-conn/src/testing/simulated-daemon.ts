@@ -12,6 +12,7 @@ import { newClientNotify, parseDaemonRequest, shutdownRequest, withTransport, ty
 import { parseXml, serializeXml, type XmlElement } from '../messages/xml.js';
 import { AgentRegistry } from './agents.js';
 import { Executor, type SimResourceInfo, type TimerHandle } from './executor.js';
+import { dhParams2048 } from './dh-group.js';
 import { defaultGarbage } from './faults.js';
 import { HandshakeGuard } from './handshake-guard.js';
 import { dispatchRequest, type DispatchHost } from './request-dispatch.js';
@@ -46,12 +47,33 @@ function checkMs(v: unknown, what: string): number {
 let sharedPskContext: tls.SecureContext | undefined;
 /** One PSK context for every simulated daemon: it holds no key (the key comes from pskCallback). */
 function pskContext(): tls.SecureContext {
-  sharedPskContext ??= tls.createSecureContext({ ciphers: SIM_PSK_CIPHERS, minVersion: 'TLSv1.2', dhparam: 'auto' });
+  // the 2048-bit group the real daemon offers (dh-group.ts), not 'auto' (3072-bit)
+  sharedPskContext ??= tls.createSecureContext({ ciphers: SIM_PSK_CIPHERS, minVersion: 'TLSv1.2', dhparam: dhParams2048() });
   return sharedPskContext;
 }
 
 interface GatedTimer extends TimerHandle {
-  t: NodeJS.Timeout | undefined;
+  t: NodeJS.Timeout | NodeJS.Immediate | undefined;
+}
+
+function clearGated(t: NodeJS.Timeout | NodeJS.Immediate): void {
+  if ('hasRef' in t && 'refresh' in t) clearTimeout(t);
+  else clearImmediate(t as NodeJS.Immediate);
+}
+
+/** Called when an agent on the node sets (`score`) or deletes (`undefined`) a resource's promotion score. */
+export type PromotionScoreHook = (resource: string, score: number | undefined) => void;
+
+function runTimeDrawer(v: SimulatedDaemonOptions['agentRunTimeMs']): () => number {
+  const range = v === undefined ? { min: 8, max: 25 } : typeof v === 'number' ? { min: v, max: v } : v;
+  if (
+    typeof range !== 'object' || range === null ||
+    !Number.isFinite(range.min) || !Number.isFinite(range.max) || range.min < 0 || range.max < range.min
+  ) {
+    throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'agentRunTimeMs must be a non-negative number of ms or { min, max } with 0 <= min <= max');
+  }
+  const { min, max } = range;
+  return () => min + Math.floor(Math.random() * (max - min + 1));
 }
 
 /**
@@ -70,6 +92,13 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   readonly agents = new AgentRegistry();
   /** Behaviour switches of the simulated version. */
   readonly features: VersionFeatures;
+  /**
+   * Where agents' promotion scores go (Stateful's `crm_attribute --promotion`): an IPC relay can send them
+   * to the cluster from here. Every call also emits `promotion-score`.
+   */
+  promotionScoreHook: PromotionScoreHook | undefined;
+  /** The node's files (agent state files), kept across restarts like a disk. */
+  readonly files = new Map<string, string>();
   readonly host: string;
   readonly nodeName: string;
 
@@ -107,6 +136,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   #fuse: TimerHandle | undefined;
   #executor: Executor;
   readonly #running = new Map<string, boolean>();
+  readonly #runTime: () => number;
   #exitWaiters: Array<() => void> = [];
   readonly #connHost: ConnectionHost;
   readonly #dispatchHost: DispatchHost;
@@ -135,6 +165,8 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#noDelay = options.noDelay ?? false;
     this.#guardHandshake = (options.handshakeFailure ?? 'close_notify') === 'close_notify';
     this.#replyDelayMs = checkMs(options.replyDelayMs ?? 0, 'replyDelayMs');
+    this.#runTime = runTimeDrawer(options.agentRunTimeMs);
+    this.promotionScoreHook = undefined;
     this.#executor = this.#newExecutor();
     const self = this;
     this.#connHost = {
@@ -423,6 +455,14 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
       get running() {
         return self.#running;
       },
+      files: this.files,
+      nodeName: this.nodeName,
+      runTimeMs: this.#runTime,
+      promotionScore: (resource, score) => {
+        debug('%s: promotion score of %s: %s', this.nodeName, resource, score ?? '(deleted)');
+        this.emit('promotion-score', resource, score);
+        this.promotionScoreHook?.(resource, score);
+      },
     });
   }
 
@@ -440,16 +480,19 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     const h: GatedTimer = {
       t: undefined,
       cancel: () => {
-        if (h.t) clearTimeout(h.t);
+        if (h.t) clearGated(h.t);
         h.t = undefined;
         this.#timers.delete(h);
       },
     };
-    h.t = setTimeout(() => {
+    const fire = () => {
       h.t = undefined;
       this.#timers.delete(h);
       this.#gate(fn);
-    }, ms);
+    };
+    // "now" (a main-loop trigger in the real daemon) runs on the next turn without the 1 ms timer floor,
+    // so a queued op starts with queue-time 0 as on the real daemon
+    h.t = ms <= 0 ? setImmediate(fire) : setTimeout(fire, ms);
     h.t.unref();
     this.#timers.add(h);
     return h;
@@ -600,8 +643,12 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     });
     socket.once('close', () => {
       if (!done) {
+        // the client went away mid-handshake (e.g. `pcmk-remote probe`): the real daemon logs
+        // "TLS handshake with remote client failed" for it too
         done = true;
         timer.cancel();
+        debug('%s: TLS handshake with remote client failed: the client closed the connection', this.nodeName);
+        this.emit('handshake-failed', { reason: 'connection closed during the handshake' });
       }
     });
     socket.once('secure', () => {
@@ -705,7 +752,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#state = 'exited';
     debug('%s: exiting: %s', this.nodeName, reason);
     const listenerClosed = this.#closeListener();
-    for (const t of this.#timers) if (t.t) clearTimeout(t.t);
+    for (const t of this.#timers) if (t.t) clearGated(t.t);
     this.#timers.clear();
     this.#deferred = [];
     if (this.#stallTimer) clearTimeout(this.#stallTimer);

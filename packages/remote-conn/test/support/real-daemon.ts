@@ -28,6 +28,8 @@ export interface RealDaemonOptions {
   address?: '127.0.0.1' | '::1';
   /** PCMK_debug=yes. */
   debug?: boolean;
+  /** Extra environment of the daemon (its agents inherit it, e.g. `HA_SBIN_DIR`). */
+  env?: Record<string, string>;
 }
 
 export interface RealDaemon {
@@ -137,6 +139,7 @@ export async function startRealDaemon(options: RealDaemonOptions = {}): Promise<
         PCMK_logfile: logPath,
         PCMK_logfacility: 'none',
         PCMK_debug: options.debug ? 'yes' : 'no',
+        ...options.env,
       },
     });
     child = c;
