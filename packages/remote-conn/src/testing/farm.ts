@@ -31,8 +31,8 @@ export interface FarmOptions {
   basePort?: number;
   /** Node names are `<prefix><i>` with i from 1. @default 'sim' */
   prefix?: string;
-  /** Pacemaker version the nodes behave like. @default '2.1.5' */
-  version?: string;
+  /** Pacemaker version the nodes behave like, or a function of the node's index. @default '2.1.5' */
+  version?: string | ((index: number) => string);
   /** Further options of every node's daemon. */
   daemon?: Omit<SimulatedDaemonOptions, 'key' | 'host' | 'port' | 'nodeName' | 'version'>;
   /** Called for each node once it listens: install per-node agents (`node.daemon.agents.set(...)`), hooks... */
@@ -183,7 +183,7 @@ export class SimulatedRemoteFarm extends EventEmitter<FarmEvents> {
       host,
       port,
       nodeName: name,
-      ...(o.version === undefined ? {} : { version: o.version }),
+      ...(o.version === undefined ? {} : { version: typeof o.version === 'function' ? o.version(index) : o.version }),
     });
     const node: FarmNode = { index, name, host, port: daemon.port, daemon };
     this.#nodes[index] = node;
