@@ -1,5 +1,5 @@
 /** Child process of bench/scale.ts: hosts N simulated daemons, separate from the manager's process. */
-import { SimulatedRemoteDaemon } from '../packages/remote-conn/src/testing/index.js';
+import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 
 const sims: SimulatedRemoteDaemon[] = [];
 const handshakeFailures = new Map<string, number>();

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { runDemo } from '../packages/remote-conn/src/cli/demo.js';
+import { runDemo } from '../packages/cli/src/demo.js';
 
 describe('demo (simulator + manager + fencing-hooks)', function () {
   this.timeout(60_000);

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { CallbackFencer, FencingCoordinator } from '@pcmk-remote/fencing-hooks';
 import { ConnectionManager } from '@pcmk-remote/remote-conn';
-import { SimulatedRemoteDaemon } from '@pcmk-remote/remote-conn/testing';
+import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,10 +1,10 @@
 /**
- * A set of simulated `pacemaker-remoted` daemons (`@pcmk-remote/remote-conn/testing`) that the examples start
+ * A set of simulated `pacemaker-remoted` daemons (`@pcmk-remote/simulator`) that the examples start
  * when run with `--simulate`: one per node name, on 127.0.0.1 with free ports and one shared key.
  */
 import { randomBytes } from 'node:crypto';
 import type { NodeSpec } from '@pcmk-remote/remote-conn';
-import { SimulatedRemoteDaemon, type SimulatedDaemonOptions } from '@pcmk-remote/remote-conn/testing';
+import { SimulatedRemoteDaemon, type SimulatedDaemonOptions } from '@pcmk-remote/simulator';
 
 /** Simulated daemons by node name. */
 export class SimulatedNodes {

@@ -9,7 +9,7 @@
 import { addGuestNode, addRemoteNode, parseCib, type Cib } from '@pcmk-remote/cib-model';
 import type { Fencer, FencingPolicyOptions } from '@pcmk-remote/fencing-hooks';
 import type { RemoteNodeOptions } from '@pcmk-remote/remote-conn';
-import type { SimulatedRemoteDaemon } from '@pcmk-remote/remote-conn/testing';
+import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { MiniController } from '../mini-controller/controller.js';
 
 /** An empty one-node cluster with a VM-like primitive that guests can use as their container. */

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { addRemoteNode, parseCib } from '@pcmk-remote/cib-model';
 import { isRemoteConnError } from '@pcmk-remote/remote-conn';
-import { SimulatedRemoteDaemon } from '@pcmk-remote/remote-conn/testing';
+import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { startMonitoringAgent, type MonitoringAgent } from '../monitoring-agent/agent.js';
 import { exporterNodeType, NODE_STATUSES } from '../monitoring-agent/cib-metrics.js';
 import { CONNECTION_STATES } from '../monitoring-agent/connection-metrics.js';

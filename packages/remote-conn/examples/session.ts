@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadAuthKey, RemoteSession } from '@pcmk-remote/remote-conn';
-import { SimulatedRemoteDaemon } from '@pcmk-remote/remote-conn/testing';
+import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 
 const { values } = parseArgs({
   options: { host: { type: 'string' }, port: { type: 'string' }, key: { type: 'string' } },

@@ -15,115 +15,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import createDebug from 'debug';
 import { EventEmitter } from 'eventemitter3';
 import pRetry from 'p-retry';
-import { ErrorCodes, RemoteConnError, isRemoteConnError } from '../errors.js';
-import { RemoteSession, type SessionCloseEvent } from '../session/remote-session.js';
-import { checkMs, checkPort, defaultRemotePort, type RemoteSessionOptions } from '../session/options.js';
-import type { NodeConnectionEvents, NodeDownReason, NodeSnapshot, NodeState, RemoteNodeOptions } from './types.js';
+import { ErrorCodes, RemoteConnError } from '../errors.js';
+import { RemoteSession } from '../session/remote-session.js';
+import { connectFailureReason, isHardConnectError, toError } from './failures.js';
+import { resolveNodeOptions, sessionOptionsFor, type Resolved } from './options.js';
+import { runUp, type UpNode } from './run-up.js';
+import type { NodeConnectionEvents, NodeSnapshot, NodeState, RemoteNodeOptions } from './types.js';
+import { ReconnectHolds, Waker, waitForState } from './waits.js';
+
+export { isHardConnectError, connectFailureReason } from './failures.js';
+export { resolveNodeOptions } from './options.js';
 
 const debug = createDebug('pcmk-remote:conn');
 
-/** Errors that end a start at once (Pacemaker: ENOKEY / EKEYREJECTED are hard, never retried). */
-const HARD_ERRORS = new Set<string>([
-  ErrorCodes.KEY_MISSING,
-  ErrorCodes.KEY_UNREADABLE,
-  ErrorCodes.KEY_EMPTY,
-  ErrorCodes.KEY_INSECURE,
-  ErrorCodes.KEY_TOO_LONG,
-  ErrorCodes.CERT_UNREADABLE,
-  ErrorCodes.AUTH_FAILED,
-  ErrorCodes.PROTOCOL_MISMATCH,
-  ErrorCodes.INVALID_ARGUMENT,
-]);
-
-/** True when an error makes a start fail without retry. */
-export function isHardConnectError(err: unknown): boolean {
-  return isRemoteConnError(err) && HARD_ERRORS.has(err.code);
-}
-
-/** The reason reported for a failed connect attempt. */
-export function connectFailureReason(err: RemoteConnError): NodeDownReason {
-  switch (err.code) {
-    case ErrorCodes.CONNECT_TIMEOUT:
-      return 'connect-timeout';
-    case ErrorCodes.CONNECT_REFUSED:
-      return 'refused';
-    case ErrorCodes.AUTH_FAILED:
-    case ErrorCodes.KEY_MISSING:
-    case ErrorCodes.KEY_UNREADABLE:
-    case ErrorCodes.KEY_EMPTY:
-    case ErrorCodes.KEY_INSECURE:
-    case ErrorCodes.KEY_TOO_LONG:
-    case ErrorCodes.CERT_UNREADABLE:
-      return 'auth-failed';
-    case ErrorCodes.PROTOCOL_MISMATCH:
-    case ErrorCodes.PROTOCOL_ERROR:
-    case ErrorCodes.FRAME_INVALID:
-    case ErrorCodes.FRAME_TOO_LARGE:
-    case ErrorCodes.XML_INVALID:
-    case ErrorCodes.DECOMPRESS_FAILED:
-      return 'protocol-error';
-    default:
-      return 'connection-lost';
-  }
-}
-
-interface Loss {
-  reason: NodeDownReason;
-  error?: RemoteConnError;
-}
-
 /** Hook the manager uses to bound concurrent connects: resolves with a release function. */
 export type ConnectSlot = (signal: AbortSignal) => Promise<() => void>;
-
-/** Resolved, validated options. */
-interface Resolved extends Required<Omit<RemoteNodeOptions, 'key' | 'keyFile' | 'x509' | 'tls' | 'clientName' | 'connectionResource' | 'containerResource'>> {
-  key?: Buffer;
-  keyFile?: string;
-  x509?: RemoteNodeOptions['x509'];
-  tls?: RemoteNodeOptions['tls'];
-  clientName?: string;
-  connectionResource?: string;
-  containerResource?: string;
-}
-
-/** Validates node options and applies Pacemaker's defaults. */
-export function resolveNodeOptions(o: RemoteNodeOptions): Resolved {
-  if (typeof o !== 'object' || o === null) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'node options must be an object');
-  if (typeof o.name !== 'string' || o.name.length === 0) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'node name must be a non-empty string');
-  const jitter = o.reconnectJitter ?? 0;
-  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
-    throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `reconnectJitter must be a fraction from 0 to 1, got ${String(jitter)}`);
-  }
-  const r: Resolved = {
-    name: o.name,
-    kind: o.kind ?? 'remote',
-    host: o.host && o.host.length > 0 ? o.host : o.name,
-    port: o.port === undefined ? defaultRemotePort() : checkPort(o.port),
-    connectTimeoutMs: checkMs(o.connectTimeoutMs ?? 60_000, 'connectTimeoutMs'),
-    attemptTimeoutMs: checkMs(o.attemptTimeoutMs ?? 10_000, 'attemptTimeoutMs'),
-    attemptRetryDelayMs: checkMs(o.attemptRetryDelayMs ?? 1000, 'attemptRetryDelayMs', { min: 0 }),
-    minRemainingForRetryMs: checkMs(o.minRemainingForRetryMs ?? 3000, 'minRemainingForRetryMs', { min: 0 }),
-    reconnectIntervalMs: checkMs(o.reconnectIntervalMs ?? 0, 'reconnectIntervalMs', { min: 0 }),
-    reconnectJitter: jitter,
-    monitorIntervalMs: checkMs(o.monitorIntervalMs ?? 30_000, 'monitorIntervalMs', { min: 0 }),
-    monitorTimeoutMs: checkMs(o.monitorTimeoutMs ?? 30_000, 'monitorTimeoutMs'),
-    keepAliveMs: checkMs(o.keepAliveMs ?? 10_000, 'keepAliveMs', { min: 0 }),
-    requestTimeoutMs: checkMs(o.requestTimeoutMs ?? 10_000, 'requestTimeoutMs'),
-    protocolVersion: o.protocolVersion ?? '1.1',
-    managed: o.managed ?? true,
-  };
-  if (o.kind !== undefined && o.kind !== 'remote' && o.kind !== 'guest') {
-    throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `kind must be 'remote' or 'guest', got ${String(o.kind)}`);
-  }
-  if (o.key) r.key = o.key;
-  if (o.keyFile) r.keyFile = o.keyFile;
-  if (o.x509) r.x509 = o.x509;
-  if (o.tls) r.tls = o.tls;
-  if (o.clientName) r.clientName = o.clientName;
-  if (o.connectionResource) r.connectionResource = o.connectionResource;
-  if (o.containerResource) r.containerResource = o.containerResource;
-  return r;
-}
 
 /** One node's connection lifecycle. */
 export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
@@ -139,14 +45,28 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
   #lastError: NodeSnapshot['lastError'];
   #lastRttMs: number | undefined;
   #expectTakeover = false;
-  #holds = new Map<symbol, string>();
-  #holdWaiters = new Set<() => void>();
+  #holds = new ReconnectHolds();
   #connectSlot: ConnectSlot | undefined;
-  #wake: (() => void) | undefined;
+  #waker = new Waker();
+  /** What the up phase ({@link runUp}) may use of this connection. */
+  readonly #upNode: UpNode;
 
   constructor(options: RemoteNodeOptions, internals: { connectSlot?: ConnectSlot } = {}) {
     super();
     this.#o = resolveNodeOptions(options);
+    this.#upNode = {
+      options: this.#o,
+      emit: this.emit.bind(this),
+      listenerCount: this.listenerCount.bind(this),
+      setState: (to) => this.#setState(to),
+      takeoverExpected: () => this.#expectTakeover,
+      recordRtt: (ms) => {
+        this.#lastRttMs = ms;
+      },
+      sessionEnded: (session) => {
+        if (this.#session === session) this.#session = undefined;
+      },
+    };
     this.#connectSlot = internals.connectSlot;
   }
 
@@ -209,7 +129,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
       since: this.#since,
       attempts: this.#attempts,
       losses: this.#losses,
-      holds: [...this.#holds.values()],
+      holds: this.#holds.reasons(),
     };
     if (this.#lastError) s.lastError = this.#lastError;
     if (this.#lastRttMs !== undefined) s.lastRttMs = this.#lastRttMs;
@@ -237,14 +157,14 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
         }
       });
     } else if (this.#state === 'waiting' || this.#state === 'failed') {
-      this.#wake?.();
+      this.#waker.wake();
     }
     return p;
   }
 
   /** Starts connecting now: from `failed`, or skipping the rest of a reconnect wait. */
   reconnectNow(): void {
-    if (this.#run && (this.#state === 'waiting' || this.#state === 'failed')) this.#wake?.();
+    if (this.#run && (this.#state === 'waiting' || this.#state === 'failed')) this.#waker.wake();
     else if (!this.#run) void this.start().catch(() => undefined);
   }
 
@@ -273,39 +193,13 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
    * Several holds may be active; the node waits for all of them.
    */
   holdReconnect(reason: string): () => void {
-    const token = Symbol(reason);
-    this.#holds.set(token, reason);
     debug('%s: reconnect held (%s)', this.#o.name, reason);
-    return () => {
-      if (!this.#holds.delete(token)) return;
-      debug('%s: hold released (%s)', this.#o.name, reason);
-      if (this.#holds.size === 0) for (const w of [...this.#holdWaiters]) w();
-    };
+    return this.#holds.add(reason, () => debug('%s: hold released (%s)', this.#o.name, reason));
   }
 
   /** Resolves when the node reaches `state` (or rejects on timeout / abort). */
   waitFor(state: NodeState, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
-    if (this.#state === state) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        this.off('state', onState);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onState = (e: { to: NodeState }) => e.to === state && done();
-      const onAbort = () => done(new RemoteConnError(ErrorCodes.ABORTED, `Waiting for ${this.#o.name} to be ${state} was aborted`));
-      this.on('state', onState);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.timeoutMs !== undefined) {
-        timer = setTimeout(
-          () => done(new RemoteConnError(ErrorCodes.REQUEST_TIMEOUT, `${this.#o.name} did not become ${state} within ${options.timeoutMs} ms (it is ${this.#state})`)),
-          options.timeoutMs,
-        );
-      }
-    });
+    return waitForState(this, state, options);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------------
@@ -323,12 +217,12 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
         this.#setState('failed');
         this.#settleStart(e);
         // Stay in `failed` until reconnectNow()/start() (handled by waking) or stop().
-        await this.#sleepUntilWoken(signal);
+        await this.#waker.park(signal);
         return this.#lifecycle(signal);
       }
       for (;;) {
         wasUp = true;
-        const loss = await this.#runUp(session, signal);
+        const loss = await runUp(session, signal, this.#upNode);
         signal.throwIfAborted();
         this.#losses++;
         const interval = this.#o.reconnectIntervalMs;
@@ -350,7 +244,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
         });
         if (!willReconnect) {
           if (takeover || finalState === 'stopped') return;
-          await this.#sleepUntilWoken(signal);
+          await this.#waker.park(signal);
           return this.#lifecycle(signal);
         }
         session = await this.#reconnect(signal, delay);
@@ -384,7 +278,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
   /** Waits `firstDelay`, then starts again and again, every interval, until up or stopped. */
   async #reconnect(signal: AbortSignal, firstDelay: number): Promise<RemoteSession> {
     this.emit('node-reconnecting', { node: this.#o.name, attempt: 1, delayMs: firstDelay, nextAttemptAt: Date.now() + firstDelay });
-    await this.#interruptibleSleep(firstDelay, signal);
+    await this.#waker.sleep(firstDelay, signal);
     const interval = this.#o.reconnectIntervalMs;
     return pRetry(
       async () => {
@@ -426,7 +320,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
         const remaining = Math.max(1, Math.round(budgetEnd - performance.now()));
         const release = this.#connectSlot ? await this.#connectSlot(signal) : () => undefined;
         try {
-          return await RemoteSession.connect(this.#sessionOptions(Math.min(o.attemptTimeoutMs, remaining), signal));
+          return await RemoteSession.connect(sessionOptionsFor(o, Math.min(o.attemptTimeoutMs, remaining), signal));
         } finally {
           release();
         }
@@ -480,166 +374,9 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
     return session;
   }
 
-  #sessionOptions(connectTimeoutMs: number, signal: AbortSignal): RemoteSessionOptions {
-    const o = this.#o;
-    const s: RemoteSessionOptions = {
-      host: o.host,
-      port: o.port,
-      connectTimeoutMs,
-      requestTimeoutMs: o.requestTimeoutMs,
-      protocolVersion: o.protocolVersion,
-      clientName: o.clientName ?? `pcmk-remote-${o.host}:${o.port}`,
-      ipcProvider: true,
-      signal,
-    };
-    if (o.keepAliveMs > 0) s.keepAliveMs = o.keepAliveMs;
-    if (o.key) s.key = o.key;
-    if (o.keyFile) s.keyFile = o.keyFile;
-    if (o.x509) s.x509 = o.x509;
-    if (o.tls) s.tls = o.tls;
-    return s;
-  }
-
-  /** Monitors an up session until it is lost (or the lifecycle is stopped). */
-  #runUp(session: RemoteSession, signal: AbortSignal): Promise<Loss> {
-    const o = this.#o;
-    return new Promise<Loss>((resolve) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      let draining = false;
-      let takeover = false;
-      const finish = (loss: Loss) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        session.off('close', onClose);
-        session.off('new-client', onNewClient);
-        session.off('shutdown-request', onShutdown);
-        // On stop the lifecycle closes the session itself (TLS close_notify).
-        if (loss.reason !== 'stopped' && this.#session === session) this.#session = undefined;
-        resolve(loss);
-      };
-      const onAbort = () => finish({ reason: 'stopped' });
-      const onClose = (ev: SessionCloseEvent) => {
-        if (takeover) return finish({ reason: 'takeover' });
-        if (draining || ev.afterShutdownRequest) {
-          // A graceful stop of the daemon; a close error here (2.1.5 exits without close_notify) is not a failure.
-          return finish({ reason: 'shutdown' });
-        }
-        const e = ev.error;
-        if (!e) return finish({ reason: 'connection-lost' });
-        const reason = connectFailureReason(e);
-        finish({ reason: reason === 'protocol-error' ? 'protocol-error' : 'connection-lost', error: e });
-      };
-      const onNewClient = () => {
-        const expected = this.#expectTakeover;
-        this.emit('takeover', { node: o.name, expected });
-        debug('%s: %s takeover by another client; disconnecting', o.name, expected ? 'expected' : 'unexpected');
-        takeover = true;
-        void session.close();
-      };
-      const onShutdown = (req: { ack(): Promise<boolean>; nack(): Promise<boolean> }) => {
-        draining = true;
-        this.#setState('draining');
-        // After an ack the owner has moved the resources away: leave, as Pacemaker's controller does when it
-        // stops the connection resource. 2.1.6+ daemons wait for their providers to disconnect before they
-        // exit (2.1.5 exits at once, protocol.md §3.7). After a nack the daemon exits by itself.
-        const ack = async () => {
-          const sent = await req.ack();
-          if (!settled) void session.close();
-          return sent;
-        };
-        if (this.listenerCount('node-shutdown-request') === 0) {
-          void (this.#o.managed ? ack() : req.nack());
-          return;
-        }
-        this.emit('node-shutdown-request', { node: o.name, ack, nack: () => req.nack() });
-      };
-      const schedule = () => {
-        if (o.monitorIntervalMs === 0 || settled) return;
-        timer = setTimeout(() => {
-          session.poke({ timeoutMs: o.monitorTimeoutMs }).then(
-            ({ rttMs }) => {
-              if (settled) return;
-              this.#lastRttMs = rttMs;
-              this.emit('monitor', { node: o.name, at: Date.now(), rttMs });
-              schedule();
-            },
-            (err: unknown) => {
-              if (settled) return;
-              if (isRemoteConnError(err, ErrorCodes.REQUEST_TIMEOUT)) {
-                const e = new RemoteConnError(ErrorCodes.REQUEST_TIMEOUT, `Remote executor on ${o.name} did not respond to a poke within ${o.monitorTimeoutMs} ms`, { cause: err });
-                session.destroy();
-                finish({ reason: 'monitor-timeout', error: e });
-              }
-              // CLOSED: the close handler reports it.
-            },
-          );
-        }, o.monitorIntervalMs);
-      };
-      session.on('close', onClose);
-      session.on('new-client', onNewClient);
-      session.on('shutdown-request', onShutdown);
-      signal.addEventListener('abort', onAbort, { once: true });
-      // stop() may have been called between start() resolving and this point.
-      if (signal.aborted) onAbort();
-      else if (session.closed) onClose({ afterShutdownRequest: false, local: false });
-      else schedule();
-    });
-  }
-
-  async #waitHolds(signal: AbortSignal): Promise<void> {
-    while (this.#holds.size > 0) {
+  #waitHolds(signal: AbortSignal): Promise<void> {
+    return this.#holds.wait(signal, () => {
       if (this.#state !== 'waiting' && this.#state !== 'failed') this.#setState('waiting');
-      await new Promise<void>((resolve, reject) => {
-        const done = () => {
-          this.#holdWaiters.delete(done);
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          this.#holdWaiters.delete(done);
-          reject(signal.reason);
-        };
-        this.#holdWaiters.add(done);
-        signal.addEventListener('abort', onAbort, { once: true });
-        if (signal.aborted) onAbort();
-      });
-    }
-    signal.throwIfAborted();
-  }
-
-  /** Sleeps `ms` unless woken (reconnectNow) or stopped. */
-  async #interruptibleSleep(ms: number, signal: AbortSignal): Promise<void> {
-    const wake = new AbortController();
-    this.#wake = () => wake.abort();
-    try {
-      await sleep(ms, undefined, { signal: AbortSignal.any([signal, wake.signal]) });
-    } catch {
-      signal.throwIfAborted();
-    } finally {
-      this.#wake = undefined;
-    }
-  }
-
-  /**
-   * Parks a `failed` node until reconnectNow()/start() wakes it or stop() ends it. No timer is armed, so
-   * a failed node does not keep the process alive.
-   */
-  async #sleepUntilWoken(signal: AbortSignal): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        this.#wake = undefined;
-        reject(signal.reason);
-      };
-      this.#wake = () => {
-        this.#wake = undefined;
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (signal.aborted) onAbort();
     });
   }
 
@@ -660,9 +397,4 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
     debug('%s: %s -> %s', this.#o.name, from, to);
     this.emit('state', { node: this.#o.name, from, to, at: this.#since });
   }
-}
-
-function toError(err: unknown): RemoteConnError {
-  if (err instanceof RemoteConnError) return err;
-  return new RemoteConnError(ErrorCodes.CONNECT_FAILED, err instanceof Error ? err.message : String(err), { cause: err });
 }

@@ -5,7 +5,6 @@
  * results are matched by the daemon's call id, which the reply carries. Notifications are broadcast by the
  * daemon to every client, so anything not ours is only surfaced as a `notify` event.
  */
-import { randomUUID } from 'node:crypto';
 import createDebug from 'debug';
 import { EventEmitter } from 'eventemitter3';
 import { FrameDecoder, encodeFrame } from '../codec/index.js';
@@ -15,142 +14,34 @@ import {
   IpcOp,
   alertExecRequest,
   cancelRequest,
-  classifyInbound,
   execRequest,
   getRecurringRequest,
   ipcDestroy,
   parseRecurringOps,
-  parseXml,
   pokeRequest,
   registerRequest,
   registerResourceRequest,
   resourceInfoRequest,
   serializeXml,
   shutdownAnswer,
-  unescapeLegacyNewlines,
   unregisterResourceRequest,
   type AlertExecRequest,
-  type ExecRequest,
-  type InboundMessage,
   type OpResult,
   type RecurringOp,
   type ResourceDefinition,
   type XmlElement,
 } from '../messages/index.js';
 import type { Transport, TransportInfo } from '../transport/transport.js';
-import { isCredentialAlert } from '../transport/node-tls.js';
+import type { ConnectTimings, DaemonInfo, ExecOptions, RemoteSessionEvents, RequestOptions, SessionCloseEvent, ShutdownRequestEvent } from './events.js';
 import { resolveSessionOptions, type RemoteSessionOptions } from './options.js';
+import { daemonInfoFromRegisterReply, registerFailure } from './register.js';
+import { RequestTable, type PendingCall, type ReplyMessage } from './request-table.js';
+import { agentMetadata } from './agent-metadata.js';
+import { InboundReader, dispatchInbound } from './inbound.js';
+
+export type * from './events.js';
 
 const debug = createDebug('pcmk-remote:session');
-
-/** Why a session closed. */
-export interface SessionCloseEvent {
-  /** Set when the connection ended abnormally (reset, TLS error, malformed frame, ...). */
-  error?: RemoteConnError;
-  /** The daemon had asked to shut down before the connection ended: a graceful stop, not a failure. */
-  afterShutdownRequest: boolean;
-  /** `close()` was called on our side. */
-  local: boolean;
-}
-
-/** A request from the daemon to shut down (SIGTERM on the remote node). */
-export interface ShutdownRequestEvent {
-  /** Tell the daemon its resources were moved away; resolves `false` if it can no longer be delivered. */
-  ack(): Promise<boolean>;
-  /** Refuse; the daemon exits at once. Resolves `false` if it can no longer be delivered. */
-  nack(): Promise<boolean>;
-}
-
-/** A generic notification (poke, resource register/unregister), ours or another client's. */
-export interface NotifyEvent {
-  op: string;
-  rc: number;
-  callId: number;
-  resource?: string;
-  /** The notification answers one of our own requests. */
-  ours: boolean;
-}
-
-/** Events of a {@link RemoteSession}. */
-export interface RemoteSessionEvents {
-  /** A result of one of our exec requests (one-shot or each reported run of a recurring one). */
-  'op-result': (result: OpResult) => void;
-  /** An exec result that belongs to another client of the same daemon. */
-  'foreign-op-result': (result: OpResult) => void;
-  notify: (event: NotifyEvent) => void;
-  /** The daemon asks to shut down. With no listener, the session acks at once (nothing to move). */
-  'shutdown-request': (event: ShutdownRequestEvent) => void;
-  /** Another client completed a TLS handshake with the daemon (`lrmd_rsc_new_client`). */
-  'new-client': () => void;
-  /** The session ended. Emitted once. */
-  close: (event: SessionCloseEvent) => void;
-}
-
-/** What the register reply told us about the daemon. */
-export interface DaemonInfo {
-  /** The daemon's executor protocol version (`1.1` for 2.1.5–2.1.7, `1.2` for 2.1.8+). */
-  protocolVersion: string;
-  /** Our client id on the daemon. */
-  clientId: string;
-  /** Seconds since the daemon started (2.1.6+). */
-  uptimeS?: number;
-  /** `PCMK_node_start_state` of the remote node (2.1.7+), when set. */
-  nodeStartState?: string;
-}
-
-/** How long each connection step took, ms. */
-export interface ConnectTimings {
-  tcpMs: number;
-  tlsMs: number;
-  /** The register round trip. */
-  registerMs: number;
-  totalMs: number;
-}
-
-/** Options of one request. */
-export interface RequestOptions {
-  /** Reply timeout (default: the session's `requestTimeoutMs`). */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-/** Options of {@link RemoteSession.exec}. */
-export interface ExecOptions extends ExecRequest {
-  /**
-   * How long to wait for the result notification. Default: the op timeout plus start delay plus
-   * `resultGraceMs` (the daemon enforces the op timeout itself and then reports status 2).
-   */
-  resultTimeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-interface PendingReply {
-  resolve: (reply: InboundMessage & { type: 'reply' }) => void;
-  reject: (err: Error) => void;
-  op: string;
-}
-
-interface CallWaiter {
-  kind: 'poke' | 'exec';
-  recurring: boolean;
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  settled: boolean;
-}
-
-/** A call whose notification is awaited. */
-interface PendingCall {
-  callId: number;
-  waiter: CallWaiter;
-  promise: Promise<unknown>;
-}
-
-const MAX_MSG_ID = 0x7fffffff;
-
-/** True for the reason of a signal made by `AbortSignal.timeout()`. */
-function isTimeoutReason(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
-}
 
 /** One registered session with a pacemaker-remoted. Create it with {@link RemoteSession.connect}. */
 export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
@@ -167,17 +58,14 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   readonly timings: ConnectTimings = { tcpMs: 0, tlsMs: 0, registerMs: 0, totalMs: 0 };
 
   #transport: Transport;
-  #decoder: FrameDecoder;
+  #reader: InboundReader;
   #requestTimeoutMs: number;
   #resultGraceMs: number;
-  #nextMsgId = 1;
   #frameId = 1n;
-  #pending = new Map<number, PendingReply>();
-  #calls = new Map<number, CallWaiter>();
+  #table = new RequestTable((what, ms) => this.#timeout(what, ms));
   #closed = false;
   #closing = false;
   #shutdownRequested = false;
-  #closeEvent: SessionCloseEvent | undefined;
   #closedPromise: Promise<SessionCloseEvent>;
   #resolveClosed!: (e: SessionCloseEvent) => void;
 
@@ -185,7 +73,6 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   private constructor(transport: Transport, init: { host: string; port: number; decoder: FrameDecoder; requestTimeoutMs: number; resultGraceMs: number; daemon: DaemonInfo }) {
     super();
     this.#transport = transport;
-    this.#decoder = init.decoder;
     this.#requestTimeoutMs = init.requestTimeoutMs;
     this.#resultGraceMs = init.resultGraceMs;
     this.host = init.host;
@@ -194,7 +81,13 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     this.protocolVersion = init.daemon.protocolVersion;
     this.transportInfo = transport.info;
     this.#closedPromise = new Promise((r) => (this.#resolveClosed = r));
-    transport.on('data', (chunk) => this.#onData(chunk));
+    const target = { host: this.host, port: this.port, emit: this.emit.bind(this), onProxy: (op: string, s: string | undefined) => this.#onProxy(op, s) };
+    this.#reader = new InboundReader(init.decoder, {
+      message: (msg) => dispatchInbound(msg, this.#table, target),
+      fail: (err) => this.#fail(err),
+      isClosed: () => this.#closed,
+    });
+    transport.on('data', (chunk) => this.#reader.push(chunk));
     transport.on('close', (err) => this.#onTransportClose(err));
   }
 
@@ -270,44 +163,15 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       registerRequest({ clientName: o.clientName, protocolVersion: o.protocolVersion, ipcProvider: o.ipcProvider }),
       { signal, timeoutMs: Number.MAX_SAFE_INTEGER },
     ).catch((err: unknown) => {
-      if (isRemoteConnError(err, ErrorCodes.CLOSED) && isCredentialAlert(err)) {
-        throw new RemoteConnError(ErrorCodes.AUTH_FAILED, `The daemon at ${o.host}:${o.port} refused our credentials after the TLS handshake (a client certificate its CA did not sign?)`, {
-          cause: err,
-          details: { phase: 'tls', host: o.host, port: o.port },
-        });
-      }
-      if (isRemoteConnError(err, ErrorCodes.CLOSED)) {
-        const hint = transport.info.auth === 'x509' ? ' (in X.509 mode this usually means it refused our client certificate: is it signed by the CA in its PCMK_ca_file?)' : '';
-        throw new RemoteConnError(ErrorCodes.PROTOCOL_ERROR, `The daemon at ${o.host}:${o.port} closed the connection during registration${hint}`, {
-          cause: err,
-          details: { phase: 'register', host: o.host, port: o.port },
-        });
-      }
-      throw err;
+      throw registerFailure(err, transport, o);
     });
-    const a = reply.element.attrs;
-    if (reply.rc === -71) {
+    let daemon: DaemonInfo;
+    try {
+      daemon = daemonInfoFromRegisterReply(reply, o);
+    } catch (err) {
       void provisional.close();
-      throw new RemoteConnError(
-        ErrorCodes.PROTOCOL_MISMATCH,
-        `The daemon at ${o.host}:${o.port} refused protocol version ${o.protocolVersion} (it speaks ${a.lrmd_protocol_version ?? 'an unknown version'})`,
-        { details: { phase: 'register', host: o.host, port: o.port, rc: reply.rc, errno: 'EPROTO', daemonVersion: a.lrmd_protocol_version } },
-      );
+      throw err;
     }
-    if (reply.rc !== 0) {
-      void provisional.close();
-      throw operationFailed('register', reply.rc, { phase: 'register', host: o.host, port: o.port });
-    }
-    if ((a.lrmd_op ?? '').toLowerCase() !== Op.REGISTER || !a.lrmd_clientid) {
-      void provisional.close();
-      throw new RemoteConnError(ErrorCodes.PROTOCOL_ERROR, `Invalid register reply from ${o.host}:${o.port} (no client id)`, {
-        details: { phase: 'register', host: o.host, port: o.port },
-      });
-    }
-    const daemon: DaemonInfo = { protocolVersion: a.lrmd_protocol_version ?? '1.0', clientId: a.lrmd_clientid };
-    const uptime = a.uptime === undefined ? Number.NaN : Number.parseInt(a.uptime, 10);
-    if (Number.isFinite(uptime)) daemon.uptimeS = uptime;
-    if (a.node_start_state) daemon.nodeStartState = a.node_start_state;
     Object.assign(provisional, { daemon, protocolVersion: daemon.protocolVersion });
     return provisional;
   }
@@ -335,10 +199,10 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     // when the reply is dispatched, before any await.
     let call: PendingCall | undefined;
     const reply = await this.#request(Op.POKE, pokeRequest(), { signal, timeoutMs }, (r) => {
-      if (r.rc >= 0) call = this.#registerCall(r.callId, 'poke', false);
+      if (r.rc >= 0) call = this.#table.registerCall(r.callId, 'poke', false);
     });
     if (reply.rc < 0 || !call) throw operationFailed(Op.POKE, reply.rc);
-    await this.#awaitCall(call, signal, () => this.#timeout(Op.POKE, timeoutMs));
+    await this.#table.awaitCall(call, signal, () => this.#timeout(Op.POKE, timeoutMs));
     return { rttMs: performance.now() - start };
   }
 
@@ -385,12 +249,12 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     let call: PendingCall | undefined;
     const reply = await this.#request(Op.RSC_EXEC, element, options.signal ? { signal: options.signal } : {}, (r) => {
       // The result can arrive in the same chunk as the reply (fast agents): register before any await.
-      if (r.rc > 0) call = this.#registerCall(r.rc, 'exec', recurring);
+      if (r.rc > 0) call = this.#table.registerCall(r.rc, 'exec', recurring);
     });
     if (reply.rc <= 0 || !call) throw operationFailed(Op.RSC_EXEC, reply.rc, { resource: options.resource, action: options.action });
     const deadline = AbortSignal.timeout(resultTimeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-    return (await this.#awaitCall(call, signal, () => this.#timeout(`${options.action} of ${options.resource}`, resultTimeoutMs))) as OpResult;
+    return (await this.#table.awaitCall(call, signal, () => this.#timeout(`${options.action} of ${options.resource}`, resultTimeoutMs))) as OpResult;
   }
 
   /**
@@ -424,23 +288,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
    *
    * @throws RemoteConnError `OPERATION_FAILED` when the agent cannot run (e.g. not installed: rc 5)
    */
-  async metadata(agent: Omit<ResourceDefinition, 'id'>, options: RequestOptions & { timeoutMs?: number } = {}): Promise<string> {
-    const id = `pcmk-remote-metadata-${randomUUID()}`;
-    await this.registerResource({ ...agent, id }, options);
-    try {
-      const r = await this.exec({ resource: id, action: 'meta-data', timeoutMs: options.timeoutMs ?? 10_000, ...(options.signal ? { signal: options.signal } : {}) });
-      if (r.opStatus !== 0 || r.rc !== 0) {
-        throw new RemoteConnError(
-          ErrorCodes.OPERATION_FAILED,
-          `meta-data of ${agent.standard}:${agent.provider ? `${agent.provider}:` : ''}${agent.type} failed: rc ${r.rc}, status ${r.opStatus}${r.exitReason ? ` (${r.exitReason})` : ''}`,
-          { details: { op: 'meta-data', rc: r.rc, opStatus: r.opStatus } },
-        );
-      }
-      const out = r.output ?? '';
-      return this.#legacyEscaping() ? unescapeLegacyNewlines(out) : out;
-    } finally {
-      if (!this.#closed) await this.unregisterResource(id).catch(() => undefined);
-    }
+  metadata(agent: Omit<ResourceDefinition, 'id'>, options: RequestOptions & { timeoutMs?: number } = {}): Promise<string> {
+    return agentMetadata(this, agent, options);
   }
 
   /** Answers a shutdown request with `shutdown_ack`. Resolves `false` if it could not be delivered. */
@@ -470,16 +319,6 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   }
 
   // ---- internals -------------------------------------------------------------------------------
-
-  #legacyEscaping(): boolean {
-    const [maj = 0, min = 0] = this.protocolVersion.split('.').map((x) => Number.parseInt(x, 10));
-    return maj < 1 || (maj === 1 && min < 2);
-  }
-
-  /** A deadline signal (AbortSignal.timeout) becomes REQUEST_TIMEOUT; anything else ABORTED. */
-  #abortReason(signal: AbortSignal, what: string, timeoutMs: number): RemoteConnError {
-    return isTimeoutReason(signal.reason) ? this.#timeout(what, timeoutMs) : abortedError(signal, what);
-  }
 
   #timeout(what: string, ms: number): RemoteConnError {
     return new RemoteConnError(ErrorCodes.REQUEST_TIMEOUT, `No answer from ${this.host}:${this.port} to ${what} within ${ms} ms`, {
@@ -518,161 +357,11 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     op: string,
     element: XmlElement,
     options: RequestOptions = {},
-    onReply?: (reply: InboundMessage & { type: 'reply' }) => void,
-  ): Promise<InboundMessage & { type: 'reply' }> {
+    onReply?: (reply: ReplyMessage) => void,
+  ): Promise<ReplyMessage> {
     if (this.#closed) return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, `Cannot send ${op}: the session is closed`, { details: { op } }));
-    const signal = options.signal;
-    if (signal?.aborted) return Promise.reject(abortedError(signal, op));
-    const msgId = this.#nextMsgId;
-    this.#nextMsgId = msgId >= MAX_MSG_ID ? 1 : msgId + 1;
     const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const finish = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.#pending.delete(msgId);
-      };
-      const onAbort = () => {
-        finish();
-        reject(this.#abortReason(signal as AbortSignal, op, timeoutMs));
-      };
-      this.#pending.set(msgId, {
-        op,
-        resolve: (r) => {
-          finish();
-          onReply?.(r);
-          resolve(r);
-        },
-        reject: (e) => {
-          finish();
-          reject(e);
-        },
-      });
-      if (timeoutMs < Number.MAX_SAFE_INTEGER) {
-        timer = setTimeout(() => {
-          finish();
-          reject(this.#timeout(op, timeoutMs));
-        }, timeoutMs);
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#send(element, msgId).catch((err: unknown) => {
-        const pending = this.#pending.get(msgId);
-        pending?.reject(err instanceof RemoteConnError ? err : new RemoteConnError(ErrorCodes.CLOSED, `Cannot send ${op}`, { cause: err }));
-      });
-    });
-  }
-
-  /** Registers a waiter for the notification of call `callId` (synchronously; see {@link #request}). */
-  #registerCall(callId: number, kind: 'poke' | 'exec', recurring: boolean): PendingCall {
-    let resolve!: (v: unknown) => void;
-    let reject!: (e: Error) => void;
-    const promise = new Promise<unknown>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(() => undefined); // settled before anyone awaits (e.g. the session closes): no unhandled rejection
-    const waiter: CallWaiter = { kind, recurring, settled: false, resolve, reject };
-    this.#calls.set(callId, waiter);
-    return { callId, waiter, promise };
-  }
-
-  /** Waits for a registered call's notification, bounded by `signal`. */
-  #awaitCall(call: PendingCall, signal: AbortSignal, onTimeout: () => RemoteConnError): Promise<unknown> {
-    const { callId, waiter, promise } = call;
-    if (waiter.settled) return promise;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        if (waiter.settled) return;
-        waiter.settled = true;
-        if (!waiter.recurring) this.#calls.delete(callId);
-        reject(isTimeoutReason(signal.reason) ? onTimeout() : abortedError(signal, waiter.kind));
-      };
-      promise.then(
-        (v) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(v);
-        },
-        (e: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      );
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-
-  #onData(chunk: Buffer): void {
-    let frames;
-    try {
-      frames = this.#decoder.push(chunk);
-    } catch (err) {
-      this.#fail(err as RemoteConnError);
-      return;
-    }
-    for (const frame of frames) {
-      if (this.#closed) return;
-      let msg: InboundMessage;
-      try {
-        msg = classifyInbound(parseXml(frame.xml));
-      } catch (err) {
-        this.#fail(err instanceof RemoteConnError ? err : new RemoteConnError(ErrorCodes.XML_INVALID, 'Malformed message', { cause: err }));
-        return;
-      }
-      this.#dispatch(msg);
-    }
-  }
-
-  #dispatch(msg: InboundMessage): void {
-    switch (msg.type) {
-      case 'reply': {
-        const pending = this.#pending.get(msg.msgId);
-        if (pending) pending.resolve(msg);
-        else debug('late or unmatched reply id %d ignored', msg.msgId);
-        return;
-      }
-      case 'exec-result': {
-        const waiter = this.#calls.get(msg.result.callId);
-        if (!waiter || waiter.kind !== 'exec') {
-          this.emit('foreign-op-result', msg.result);
-          return;
-        }
-        if (!waiter.recurring || msg.result.opStatus === 1) this.#calls.delete(msg.result.callId);
-        this.emit('op-result', msg.result);
-        if (!waiter.settled) {
-          waiter.settled = true;
-          waiter.resolve(msg.result);
-        }
-        return;
-      }
-      case 'notify': {
-        const waiter = this.#calls.get(msg.callId);
-        const ours = !!waiter && waiter.kind === 'poke' && msg.op === Op.POKE;
-        if (ours && waiter) {
-          this.#calls.delete(msg.callId);
-          if (!waiter.settled) {
-            waiter.settled = true;
-            waiter.resolve(undefined);
-          }
-        }
-        const ev: NotifyEvent = { op: msg.op, rc: msg.rc, callId: msg.callId, ours };
-        if (msg.resource !== undefined) ev.resource = msg.resource;
-        this.emit('notify', ev);
-        return;
-      }
-      case 'new-client':
-        debug('%s:%d: another client connected to the daemon', this.host, this.port);
-        this.emit('new-client');
-        return;
-      case 'proxy':
-        this.#onProxy(msg.ipcOp, msg.session);
-        return;
-      case 'unknown':
-        debug('ignoring unknown message <%s>', msg.element.name);
-        return;
-    }
+    return this.#table.request(op, options, timeoutMs, (msgId) => this.#send(element, msgId), onReply);
   }
 
   #onProxy(ipcOp: string, session: string | undefined): void {
@@ -698,32 +387,15 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #onTransportClose(err: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    // A message cut off by the end of the stream explains the close better than the socket error.
-    const leftover = err instanceof RemoteConnError ? undefined : this.#decoder.finish();
-    let error: RemoteConnError | undefined;
-    if (err instanceof RemoteConnError) error = err;
-    else if (leftover) error = leftover;
-    else if (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      error = new RemoteConnError(ErrorCodes.CLOSED, `Connection to ${this.host}:${this.port} lost: ${code ?? err.message}`, { cause: err, details: { host: this.host, port: this.port } });
-    }
+    const error = this.#reader.closeError(err, this.host, this.port);
     const closedErr = new RemoteConnError(
       ErrorCodes.CLOSED,
       `The session with ${this.host}:${this.port} closed${error ? ` (${error.message})` : ''}`,
       { ...(error ? { cause: error } : {}), details: { host: this.host, port: this.port } },
     );
-    for (const p of [...this.#pending.values()]) p.reject(closedErr);
-    this.#pending.clear();
-    for (const w of [...this.#calls.values()]) {
-      if (!w.settled) {
-        w.settled = true;
-        w.reject(closedErr);
-      }
-    }
-    this.#calls.clear();
+    this.#table.rejectAll(closedErr);
     const event: SessionCloseEvent = { afterShutdownRequest: this.#shutdownRequested, local: this.#closing };
     if (error) event.error = error;
-    this.#closeEvent = event;
     this.emit('close', event);
     this.#resolveClosed(event);
   }

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { addGuestNode, addRemoteNode, parseCib, type Cib, type RemoteNodeSpec } from '@pcmk-remote/cib-model';
 import { ConnectionManager } from '../../src/index.js';
-import type { SimulatedRemoteDaemon } from '../../src/testing/index.js';
+import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { KEY, allUp, recordManager, sleep, startSims } from './support.js';
 
 const BASE = `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import type { SimulatedRemoteDaemon } from '../../src/testing/index.js';
+import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { runTsChild } from '../support/run-ts-child.js';
 import { KEY, allUp, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { ConnectSlots, ConnectionManager, ErrorCodes, RemoteConnError, isRemoteConnError } from '../../src/index.js';
-import type { SimulatedRemoteDaemon } from '../../src/testing/index.js';
+import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { allUp, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 
 /**

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { ErrorCodes, RemoteSession, type NodeConnectionEvents } from '../../src/index.js';
-import { SimulatedRemoteDaemon } from '../../src/testing/index.js';
+import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { runTsChild } from '../support/run-ts-child.js';
 import { KEY, NODE_EVENTS, allUp, nextManagerEvent, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { RemoteNodeSpec } from '@pcmk-remote/cib-model';
 import { ErrorCodes, isRemoteConnError } from '../../src/index.js';
-import type { SimulatedRemoteDaemon } from '../../src/testing/index.js';
+import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { allUp, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 
 describe('ConnectionManager membership', function () {

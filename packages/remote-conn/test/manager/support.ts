@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RemoteNodeSpec } from '@pcmk-remote/cib-model';
 import { ConnectionManager, type ConnectionManagerEvents, type ConnectionManagerOptions, type RemoteNodeOptions } from '../../src/index.js';
-import { SimulatedRemoteDaemon, type SimulatedDaemonOptions } from '../../src/testing/index.js';
+import { SimulatedRemoteDaemon, type SimulatedDaemonOptions } from '@pcmk-remote/simulator';
 
 export const KEY = randomBytes(64);
 

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { RemoteNodeConnection } from '../../src/index.js';
-import { SimulatedRemoteDaemon } from '../../src/testing/index.js';
+import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 
 const key = randomBytes(32);
 

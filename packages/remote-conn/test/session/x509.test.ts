@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, RemoteNodeConnection, RemoteSession, isRemoteConnError, type NodeDownEvent } from '../../src/index.js';
-import { SimulatedRemoteDaemon } from '../../src/testing/index.js';
+import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { isCredentialAlert } from '../../src/transport/node-tls.js';
 
 describe('X.509 mode (RemoteSession and RemoteNodeConnection over certificates)', function () {

@@ -1,0 +1,12 @@
+/**
+ * `@pcmk-remote/remote-conn/internal`: building blocks of this package that its own tools (the
+ * `pcmk-remote` CLI's handshake probe) use. NOT a stable API: anything here may change or disappear in
+ * any release, without notice. Use the package root or `/protocol` instead.
+ *
+ * @packageDocumentation
+ */
+export { AUTH_ALERTS, AlertDescription, AlertLevel, alertName, encodeAlert, parseAlert } from './transport/js-tls12/alerts.js';
+export { clientHelloMessage } from './transport/js-tls12/handshake.js';
+export { HandshakeBuffer, HandshakeType, parseServerHello, parseServerKeyExchange } from './transport/js-tls12/handshake-messages.js';
+export { ContentType, RecordReader, RecordWriter } from './transport/js-tls12/record-layer.js';
+export { SUITES, connectJsTls12, type CipherSuite } from './transport/js-tls12/index.js';
