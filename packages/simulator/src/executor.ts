@@ -84,6 +84,8 @@ interface Cmd {
   /** The running agent's end-of-run callback. */
   after: ((outcome: 'done' | 'timeout' | 'cancelled') => void) | undefined;
   delayed: boolean;
+  /** Queued on an idle resource: the real daemon starts it within the same main-loop pass (queue-time 0). */
+  atOnce: boolean;
   running: boolean;
   done: boolean;
 }
@@ -198,11 +200,13 @@ export class Executor {
       timer: undefined,
       after: undefined,
       delayed: false,
+      atOnce: false,
       running: false,
       done: false,
     };
     if (this.#mergeDuplicate(rsc, cmd)) return callId;
     if (same(cmd.action, 'stop')) this.#cancelAllRecurring(rsc, undefined);
+    cmd.atOnce = !rsc.active && rsc.pending.length === 0 && cmd.startDelayMs === 0;
     rsc.pending.push(cmd);
     cmd.tQueue = nowMs();
     if (cmd.startDelayMs > 0) {
@@ -308,6 +312,8 @@ export class Executor {
     rsc.pending.shift();
     rsc.active = cmd;
     cmd.tRun = nowMs();
+    // the simulator's own scheduling turn is not queue time
+    if (cmd.atOnce) cmd.tQueue = cmd.tRun;
     cmd.epochLastRun = nowSec();
     const script = this.#host.agents.get(agentKey(rsc.standard, rsc.provider, rsc.type));
     if (!script) {
