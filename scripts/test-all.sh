@@ -12,6 +12,9 @@ npx tsc -p tsconfig.json --noEmit
 echo "== real daemon"
 bash scripts/ensure-real-daemon.sh
 echo "   $(/usr/sbin/pacemaker-remoted --version 2>/dev/null | head -1)"
+echo "== real cluster stack (corosync, the pacemaker .deb extracted for test/support/cluster)"
+cluster_stack=$(bash scripts/ensure-real-cluster.sh)
+echo "   $cluster_stack"
 run=(node --conditions=source --import tsx scripts/run-mocha.ts "${mode[@]}")
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
   echo "== tests (private network namespace, loopback only)"

@@ -38,6 +38,8 @@ export interface MonitoringAgentOptions {
   connection?: Partial<RemoteNodeOptions>;
   /** The CIB of the cluster whose node states to export. */
   cib?: CibSource;
+  /** With `cib`: export only this cluster node and the remote/guest nodes whose connection runs on it. */
+  onlyRunningOn?: string;
   /**
    * Wire fencing-hooks to the owned connections. For simulated nodes the fencer power-cycles the daemon; for
    * other nodes it only logs (a monitoring agent never really fences). @default false
@@ -82,7 +84,9 @@ export async function startMonitoringAgent(options: MonitoringAgentOptions = {})
   const simulate = options.simulate ?? 0;
   if (!Number.isInteger(simulate) || simulate < 0) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `simulate must be a non-negative integer, got ${simulate}`);
   const registry = new Registry();
-  const cib = options.cib ? new CibMetrics(options.cib, registry) : undefined;
+  const cib = options.cib
+    ? new CibMetrics(options.cib, registry, { log, ...(options.onlyRunningOn !== undefined ? { onlyRunningOn: options.onlyRunningOn } : {}) })
+    : undefined;
   if (cib) {
     await cib.refresh();
     if (cib.lastError) log(`CIB (${describeCibSource(cib.source)}): ${cib.lastError.message}`);
@@ -93,6 +97,7 @@ export async function startMonitoringAgent(options: MonitoringAgentOptions = {})
     for (const spec of owned) {
       const why = ownershipConflict(spec, cib);
       if (why) {
+        await cib.close();
         throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `Refusing to connect to ${spec.name} (${spec.host}:${spec.port}): ${why}, so a Pacemaker cluster owns it; its state is exported from the CIB instead`);
       }
     }
@@ -118,6 +123,7 @@ export async function startMonitoringAgent(options: MonitoringAgentOptions = {})
     await fencing?.close({ releaseHolds: true });
     await manager?.close();
     await simulated?.stop();
+    await cib?.close();
   };
 
   try {

@@ -10,7 +10,8 @@
  * and guest node's connection parameters and the cluster node that holds its connection) and
  * `pcmk_remote_cib_read_success`.
  */
-import { parseCib, type NodeState, type RemoteNodeSpec } from '@pcmk-remote/cib-model';
+import { parseCib, type Cib, type NodeState, type RemoteNodeSpec } from '@pcmk-remote/cib-model';
+import { diffNodeViews, LiveCib, nodeViews } from '@pcmk-remote/cib-model/live';
 import { Gauge, type Registry } from 'prom-client';
 import { readCib, type CibSource } from './cib-source.js';
 
@@ -22,16 +23,33 @@ export function exporterNodeType(kind: NodeState['kind']): 'member' | 'remote' {
   return kind === 'cluster' ? 'member' : 'remote';
 }
 
-/** Reads a CIB at each {@link refresh} and exposes its node states. */
+/** Options of {@link CibMetrics}. */
+export interface CibMetricsOptions {
+  /**
+   * Export only this cluster node and the remote/guest nodes whose connection runs on it (one agent per
+   * cluster node then covers every remote node once, sharded by the scheduler's placement).
+   */
+  onlyRunningOn?: string;
+  /** Live sources: called with one line per node change. */
+  log?: (line: string) => void;
+}
+
+/** Reads a CIB at each {@link refresh} (a live source: follows it) and exposes its node states. */
 export class CibMetrics {
   readonly source: CibSource;
+  readonly onlyRunningOn: string | undefined;
   #states: NodeState[] = [];
   #remotes: RemoteNodeSpec[] = [];
   #ok = false;
   #lastError: Error | undefined;
+  #live: LiveCib | undefined;
+  #closed = false;
+  readonly #log: (line: string) => void;
 
-  constructor(source: CibSource, registry: Registry) {
+  constructor(source: CibSource, registry: Registry, options: CibMetricsOptions = {}) {
     this.source = source;
+    this.onlyRunningOn = options.onlyRunningOn;
+    this.#log = options.log ?? (() => undefined);
     const registers = [registry];
     const self = this;
     new Gauge({
@@ -89,9 +107,11 @@ export class CibMetrics {
    */
   async refresh(): Promise<boolean> {
     try {
-      const cib = parseCib(await readCib(this.source));
-      this.#states = cib.nodeStates();
-      this.#remotes = cib.remoteNodes();
+      const cib = 'live' in this.source ? await this.#followed(this.source.live) : parseCib(await readCib(this.source));
+      const node = this.onlyRunningOn;
+      this.#remotes = cib.remoteNodes().filter((r) => node === undefined || r.runningOn === node);
+      const mine = new Set(this.#remotes.map((r) => r.name));
+      this.#states = cib.nodeStates().filter((s) => node === undefined || s.name === node || mine.has(s.name));
       this.#ok = true;
       this.#lastError = undefined;
     } catch (err) {
@@ -101,5 +121,34 @@ export class CibMetrics {
       this.#lastError = err instanceof Error ? err : new Error(String(err));
     }
     return this.#ok;
+  }
+
+  /** A live source's current CIB (opened at the first refresh; later refreshes read nothing). */
+  async #followed(options: Parameters<typeof LiveCib.open>[0]): Promise<Cib> {
+    if (this.#closed) throw new Error('the CIB reader is closed');
+    if (!this.#live) {
+      const live = await LiveCib.open(options);
+      if (this.#closed) {
+        await live.close();
+        throw new Error('the CIB reader is closed');
+      }
+      this.#live = live;
+      live.on('change', (next, prev) => {
+        for (const c of diffNodeViews(nodeViews(prev.cib), nodeViews(next.cib))) {
+          const b = c.before;
+          const a = c.after;
+          this.#log(`CIB change: ${c.node} ${c.change}: ${b ? `${b.state}${b.runningOn ? ` on ${b.runningOn}` : ''}` : '-'} -> ${a ? `${a.state}${a.runningOn ? ` on ${a.runningOn}` : ''}` : '-'}`);
+        }
+      });
+      live.on('error', (err) => this.#log(`CIB: ${err.message}`));
+    }
+    return this.#live.current.cib;
+  }
+
+  /** Stops following a live source. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#live?.close();
+    this.#live = undefined;
   }
 }

@@ -1,8 +1,11 @@
 /**
  * Where the monitoring agent reads the CIB from: a file (read again at every scrape), text read once (e.g.
- * `cibadmin --query` output piped to stdin), or a command run at every scrape (`cibadmin --query`). Reading
- * the CIB is how the agent learns about nodes Pacemaker owns: it never connects to them.
+ * `cibadmin --query` output piped to stdin), a command run at every scrape (`cibadmin --query`), or the
+ * live cluster this machine belongs to (`live`: `@pcmk-remote/cib-model/live` follows the CIB and re-reads
+ * it only when the cluster reports a change, so a scrape costs no read). Reading the CIB is how the agent
+ * learns about nodes Pacemaker owns: it never connects to them.
  */
+import type { LiveCibOptions } from '@pcmk-remote/cib-model/live';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, RemoteConnError } from '@pcmk-remote/remote-conn';
@@ -11,12 +14,14 @@ import { ErrorCodes, RemoteConnError } from '@pcmk-remote/remote-conn';
 export type CibSource =
   | { file: string }
   | { xml: string }
-  | { command: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number };
+  | { command: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }
+  | { live: LiveCibOptions };
 
 /** A short description for logs (`file /path`, `stdin`, `command cibadmin --query`). */
 export function describeCibSource(source: CibSource): string {
   if ('file' in source) return `file ${source.file}`;
   if ('xml' in source) return 'text (read once)';
+  if ('live' in source) return 'live cluster (followed)';
   return `command ${source.command.join(' ')}`;
 }
 
@@ -26,6 +31,7 @@ export function describeCibSource(source: CibSource): string {
  */
 export async function readCib(source: CibSource): Promise<string> {
   if ('xml' in source) return source.xml;
+  if ('live' in source) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'A live CIB source is followed, not read: use CibMetrics');
   if ('file' in source) {
     try {
       return await readFile(source.file, 'utf8');

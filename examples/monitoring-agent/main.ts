@@ -7,6 +7,10 @@
  *   --cib FILE|-             a CIB (file, read at every scrape; `-`: stdin, read once) for the node states
  *                            of a Pacemaker cluster; its nodes are never connected to
  *   --cibadmin               run `cibadmin --query` at every scrape instead of --cib
+ *   --live                   follow the CIB of the cluster this machine belongs to (re-read only when the
+ *                            cluster reports a change; see @pcmk-remote/cib-model/live) instead of --cib
+ *   --only-running-on NODE   with a CIB: export only NODE and the remote/guest nodes whose connection runs
+ *                            on it (one agent per cluster node covers every remote node once)
  *   --fencing                wire fencing-hooks (simulated nodes: power cycle; others: log only)
  *   --chaos DURATION         simulated nodes: reset a random node's connections this often
  *   --monitor-interval D, --monitor-timeout D, --reconnect-interval D   connection timing (default 5s each)
@@ -28,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       key: { type: 'string' },
       cib: { type: 'string' },
       cibadmin: { type: 'boolean' },
+      live: { type: 'boolean' },
+      'only-running-on': { type: 'string' },
       fencing: { type: 'boolean' },
       chaos: { type: 'string' },
       'monitor-interval': { type: 'string' },
@@ -41,14 +47,16 @@ export async function main(argv: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('usage: npm run example:monitoring-agent -- [--simulate N] [--node NAME=HOST[:PORT]]... [--key FILE] [--cib FILE|- | --cibadmin] [--fencing] [--chaos 10s] [--port 9664] [--duration 60s]\n');
+    process.stdout.write('usage: npm run example:monitoring-agent -- [--simulate N] [--node NAME=HOST[:PORT]]... [--key FILE] [--cib FILE|- | --cibadmin | --live [--only-running-on NODE]] [--fencing] [--chaos 10s] [--port 9664] [--duration 60s]\n');
     return 0;
   }
-  if (values.cib !== undefined && values.cibadmin) throw usageError('use either --cib or --cibadmin');
+  if ([values.cib !== undefined, !!values.cibadmin, !!values.live].filter(Boolean).length > 1) throw usageError('use one of --cib, --cibadmin, --live');
   let cib: CibSource | undefined;
   if (values.cib === '-') cib = { xml: await readStream(process.stdin) };
   else if (values.cib !== undefined) cib = { file: values.cib };
   else if (values.cibadmin) cib = { command: ['cibadmin', '--query'] };
+  else if (values.live) cib = { live: {} };
+  if (values['only-running-on'] !== undefined && !cib) throw usageError('--only-running-on needs --cib, --cibadmin or --live');
   const simulate = integer(values.simulate, 0, '--simulate', 1000);
   const nodes = (values.node ?? []).map((n) => nodeArgument(n));
   if (!cib && simulate === 0 && nodes.length === 0) throw usageError('nothing to monitor: give --simulate N, --node NAME=HOST[:PORT] or --cib FILE (see --help)');
@@ -62,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     nodes,
     ...(values.key ? { keyFile: values.key } : {}),
     ...(cib ? { cib } : {}),
+    ...(values['only-running-on'] !== undefined ? { onlyRunningOn: values['only-running-on'] } : {}),
     fencing: !!values.fencing,
     chaosIntervalMs: durationMs(values.chaos, 0, '--chaos'),
     connection: {

@@ -24,6 +24,8 @@ export const CibModelErrorCodes = {
   CONFLICT: 'PCMK_CIB_CONFLICT',
   /** A builder was asked to change something that does not exist. */
   NOT_FOUND: 'PCMK_CIB_NOT_FOUND',
+  /** `@pcmk-remote/cib-model/live`: the live cluster's CIB could not be read (tool missing, failed, timed out) or the source is closed. */
+  LIVE_SOURCE: 'PCMK_CIB_LIVE_SOURCE',
 } as const;
 
 /** One of the values of {@link CibModelErrorCodes}. */

@@ -13,6 +13,7 @@ import { runDemo } from './demo.js';
 import { runProbe } from './probe.js';
 import { runNodes } from './nodes.js';
 import { runSimulate } from './simulate.js';
+import { runNodesLive, runWatchLive } from './live.js';
 import { ExitCode, processIo, type CliIo } from './io.js';
 
 const int = (v: string) => {
@@ -54,8 +55,14 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .description('list the remote and guest nodes of a CIB with their connection parameters and states (never connects)')
     .option('--cib <file>', 'the CIB (cibadmin --query output); - reads standard input')
     .option('--json', 'print { nodes, diagnostics } as JSON')
-    .action(async (o: { cib?: string; json?: boolean }) => {
-      setCode(await runNodes(o, io));
+    .option('--live', "read the CIB of the cluster this machine belongs to (as cibadmin --query does) instead of --cib")
+    .action(async (o: { cib?: string; json?: boolean; live?: boolean }) => {
+      if (o.live && o.cib !== undefined) {
+        io.stderr.write('pcmk-remote nodes: use either --cib or --live\n');
+        setCode(2);
+        return;
+      }
+      setCode(o.live ? await runNodesLive(o, io) : await runNodes(o, io));
     });
 
   program
@@ -82,7 +89,17 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .option('--monitor-timeout <duration>', 'poke timeout (default 30s)')
     .option('--connect-timeout <duration>', 'start budget when the CIB gives none (default 60s)')
     .option('--duration <duration>', 'stop after this long')
+    .option('--live', "follow the live CIB of the cluster this machine belongs to and print one line per change of a node's state or connection placement; never connects to nodes (with --only-running-on, --json, --duration)")
     .action(async (o) => {
+      if (o.live) {
+        if (o.cib !== undefined || o.node.length > 0) {
+          io.stderr.write('pcmk-remote watch --live: --cib and --node do not apply (the live CIB is followed, nothing is connected to)\n');
+          setCode(2);
+          return;
+        }
+        setCode(await runWatchLive(o, io));
+        return;
+      }
       setCode(await runWatch(o, io));
     });
 
