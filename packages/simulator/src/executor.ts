@@ -12,115 +12,24 @@
  * - unregister cancels queued and recurring ops (their notifies carry `lrmd_rsc_deleted="1"`);
  * - when the last client leaves, recurring ops of drop-recurring resources are cancelled.
  */
-import { ExecStatus, OcfExitCode } from '@pcmk-remote/remote-conn/protocol';
-import { execCompleteNotify, legacyEscapeValue, type RecurringListing, type RequestResourceData } from '@pcmk-remote/remote-conn/protocol';
-import type { XmlElement } from '@pcmk-remote/remote-conn/protocol';
-import { agentKey, runAgent, type AgentContext, type AgentRegistry, type AgentResult } from './agents.js';
-import { glibTableOrder } from './hash-order.js';
+import { ExecStatus, OcfExitCode, type RecurringListing, type RequestResourceData } from '@pcmk-remote/remote-conn/protocol';
+import { agentKey, runAgent, type AgentContext, type AgentResult } from './agents.js';
+import {
+  completionNotify,
+  newCmd,
+  nowMs,
+  nowSec,
+  resourceInfo,
+  same,
+  type Cmd,
+  type CmdResult,
+  type ExecutorHost,
+  type Rsc,
+  type SimResourceInfo,
+} from './executor-model.js';
 import { timeoutExitReason } from './readable-interval.js';
 
-/** A cancellable timer of the daemon's main loop. */
-export interface TimerHandle {
-  cancel(): void;
-}
-
-/** What the executor needs from the daemon. */
-export interface ExecutorHost {
-  /** A main-loop timer (deferred while the daemon is frozen). */
-  timer(ms: number, fn: () => void): TimerHandle;
-  /** Sends a notification to every named client. */
-  broadcast(notify: XmlElement): void;
-  /** Sends a notification to one client (notify-orig-only). */
-  notifyClient(clientId: string, notify: XmlElement): void;
-  readonly agents: AgentRegistry;
-  /** Send newlines in output as `\n` (2.1.5–2.1.7). */
-  readonly legacyEscape: boolean;
-  /** Call-option bits meaning drop-recurring at resource registration. */
-  readonly dropRecurringMask: number;
-  /** Resource "running" state (the Dummy state files), kept across daemon restarts. */
-  readonly running: Map<string, boolean>;
-  /** The node's files (agent state), kept across daemon restarts. */
-  readonly files: Map<string, string>;
-  /** The node's name (`uname -n`). */
-  readonly nodeName: string;
-  /** Draws the fork+exec time of one agent run, ms. */
-  runTimeMs(): number;
-  /** An agent set or deleted a promotion score. */
-  promotionScore(resource: string, score: number | undefined): void;
-}
-
-interface CmdResult {
-  rc: number;
-  status: number;
-  exitReason?: string | undefined;
-  output?: string | undefined;
-  /** The agent's word on whether the resource runs afterwards. */
-  running?: boolean | undefined;
-}
-
-interface Cmd {
-  callId: number;
-  clientId: string;
-  callOpts: number;
-  rscId: string;
-  action: string;
-  intervalMs: number;
-  timeoutMs: number;
-  startDelayMs: number;
-  userData: string | undefined;
-  params: Array<[string, string]>;
-  result: CmdResult;
-  firstNotifySent: boolean;
-  lastNotifyRc: number;
-  lastNotifyStatus: number;
-  epochLastRun: number;
-  epochRcchange: number;
-  tRun: number;
-  tQueue: number;
-  rscDeleted: boolean;
-  iteration: number;
-  /** Start-delay, run or interval timer. */
-  timer: TimerHandle | undefined;
-  /** The running agent's end-of-run callback. */
-  after: ((outcome: 'done' | 'timeout' | 'cancelled') => void) | undefined;
-  delayed: boolean;
-  /** Queued on an idle resource: the real daemon starts it within the same main-loop pass (queue-time 0). */
-  atOnce: boolean;
-  running: boolean;
-  done: boolean;
-}
-
-interface Rsc {
-  id: string;
-  standard: string;
-  provider: string | undefined;
-  type: string;
-  callOpts: number;
-  pending: Cmd[];
-  recurring: Cmd[];
-  active: Cmd | undefined;
-  kick: TimerHandle | undefined;
-}
-
-/** A registered resource, as {@link Executor.snapshot} reports it. */
-export interface SimResourceInfo {
-  id: string;
-  standard: string;
-  provider?: string;
-  type: string;
-  /** `lrmd_callopt` given at registration. */
-  callOptions: number;
-  /** The simulator's idea of whether the resource runs. */
-  running: boolean;
-  /** Queued and running one-shot operations. */
-  pending: Array<{ action: string; callId: number; intervalMs: number }>;
-  /** Recurring operations. */
-  recurring: Array<{ action: string; intervalMs: number; timeoutMs: number; callId: number }>;
-}
-
-const nowSec = () => Math.floor(Date.now() / 1000);
-const nowMs = () => performance.now();
-const same = (a: string | undefined, b: string | undefined) => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+export type { ExecutorHost, SimResourceInfo, TimerHandle } from './executor-model.js';
 
 /** The simulated executor: resources and operations of one daemon instance. */
 export class Executor {
@@ -176,34 +85,7 @@ export class Executor {
     if (!d?.rscId) return -22;
     const rsc = this.#rscs.get(d.rscId);
     if (!rsc) return -19;
-    const cmd: Cmd = {
-      callId,
-      clientId,
-      callOpts,
-      rscId: d.rscId,
-      action: d.action ?? '',
-      intervalMs: d.intervalMs,
-      timeoutMs: d.timeoutMs,
-      startDelayMs: d.startDelayMs,
-      userData: d.userData,
-      params: glibTableOrder(d.params),
-      result: { rc: 0, status: ExecStatus.DONE },
-      firstNotifySent: false,
-      lastNotifyRc: 0,
-      lastNotifyStatus: 0,
-      epochLastRun: 0,
-      epochRcchange: 0,
-      tRun: 0,
-      tQueue: 0,
-      rscDeleted: false,
-      iteration: 0,
-      timer: undefined,
-      after: undefined,
-      delayed: false,
-      atOnce: false,
-      running: false,
-      done: false,
-    };
+    const cmd = newCmd({ ...d, rscId: d.rscId }, callId, clientId, callOpts);
     if (this.#mergeDuplicate(rsc, cmd)) return callId;
     if (same(cmd.action, 'stop')) this.#cancelAllRecurring(rsc, undefined);
     cmd.atOnce = !rsc.active && rsc.pending.length === 0 && cmd.startDelayMs === 0;
@@ -250,23 +132,7 @@ export class Executor {
 
   /** Registered resources. */
   snapshot(): SimResourceInfo[] {
-    return [...this.#rscs.values()].map((r) => {
-      const info: SimResourceInfo = {
-        id: r.id,
-        standard: r.standard,
-        type: r.type,
-        callOptions: r.callOpts,
-        running: this.#host.running.get(r.id) ?? false,
-        pending: [...(r.active && r.active.intervalMs === 0 ? [r.active] : []), ...r.pending].map((c) => ({
-          action: c.action,
-          callId: c.callId,
-          intervalMs: c.intervalMs,
-        })),
-        recurring: r.recurring.map((c) => ({ action: c.action, intervalMs: c.intervalMs, timeoutMs: c.timeoutMs, callId: c.callId })),
-      };
-      if (r.provider !== undefined) info.provider = r.provider;
-      return info;
-    });
+    return [...this.#rscs.values()].map((r) => resourceInfo(r, this.#host.running.get(r.id) ?? false));
   }
 
   /** Forgets everything without notifying (daemon exit). Timers are cancelled by the daemon. */
@@ -456,30 +322,7 @@ export class Executor {
     cmd.firstNotifySent = true;
     cmd.lastNotifyRc = cmd.result.rc;
     cmd.lastNotifyStatus = cmd.result.status;
-    const now = nowMs();
-    const esc = (v: string | undefined) => (v !== undefined && this.#host.legacyEscape ? legacyEscapeValue(v) : v);
-    const fields: Parameters<typeof execCompleteNotify>[0] = {
-      timeoutMs: cmd.timeoutMs,
-      intervalMs: cmd.intervalMs,
-      startDelayMs: cmd.startDelayMs,
-      exitRc: cmd.result.rc,
-      execStatus: cmd.result.status,
-      callId: cmd.callId,
-      rscDeleted: cmd.rscDeleted,
-      runTime: cmd.epochLastRun,
-      rcChangeTime: cmd.epochRcchange,
-      execTimeMs: cmd.tRun > 0 ? Math.floor(now - cmd.tRun) : 0,
-      queueTimeMs: cmd.tRun > 0 && cmd.tQueue > 0 ? Math.floor(cmd.tRun - cmd.tQueue) : 0,
-      rscId: cmd.rscId,
-      action: cmd.action,
-      params: cmd.params,
-    };
-    if (cmd.userData !== undefined) fields.userData = cmd.userData;
-    const reason = esc(cmd.result.exitReason);
-    if (reason !== undefined) fields.exitReason = reason;
-    const output = esc(cmd.result.output);
-    if (output !== undefined) fields.output = output;
-    const notify = execCompleteNotify(fields);
+    const notify = completionNotify(cmd, this.#host.legacyEscape);
     if (cmd.callOpts & 2) this.#host.notifyClient(cmd.clientId, notify);
     else this.#host.broadcast(notify);
   }
