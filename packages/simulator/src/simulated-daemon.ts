@@ -8,14 +8,15 @@ import { EventEmitter } from 'eventemitter3';
 import net from 'node:net';
 import type tls from 'node:tls';
 import { ErrorCodes, RemoteConnError } from '@pcmk-remote/remote-conn/protocol';
-import { newClientNotify, parseDaemonRequest, shutdownRequest, withTransport } from '@pcmk-remote/remote-conn/protocol';
+import { newClientNotify, parseDaemonRequest, withTransport } from '@pcmk-remote/remote-conn/protocol';
 import { parseXml, serializeXml, type XmlElement } from '@pcmk-remote/remote-conn/protocol';
 import { AgentRegistry } from './agents.js';
 import { ClientSet } from './client-set.js';
-import { Executor, type SimResourceInfo, type TimerHandle } from './executor.js';
+import { Executor, type SimResourceInfo } from './executor.js';
 import { checkKey, checkMs, resolveDaemonOptions, type PromotionScoreHook, type ResolvedDaemonOptions } from './daemon-options.js';
 import { defaultGarbage } from './faults.js';
 import { MainLoop } from './main-loop.js';
+import { ShutdownSequence } from './shutdown-sequence.js';
 import { dispatchRequest, type DispatchHost } from './request-dispatch.js';
 import { SimConnection, type ConnectionHost } from './sim-connection.js';
 import {
@@ -76,8 +77,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   #callId = 0;
   #headerId = 0;
   #startedAt = Date.now();
-  #shuttingDown = false;
-  #fuse: TimerHandle | undefined;
+  readonly #shutdown: ShutdownSequence;
   #executor: Executor;
   readonly #running = new Map<string, boolean>();
   #exitWaiters: Array<() => void> = [];
@@ -100,6 +100,18 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#loop = new MainLoop(() => this.#state === 'running', () => this.#frozen());
     this.#executor = this.#newExecutor();
     const self = this;
+    this.#shutdown = new ShutdownSequence({
+      label: this.nodeName,
+      mode: this.features.shutdown,
+      fuseMs: o.fuseMs,
+      get replyDelayMs() {
+        return self.#replyDelayMs;
+      },
+      providers: () => this.#clients.providers,
+      timer: (ms, fn) => this.#loop.timer(ms, fn),
+      closeListener: () => void this.#closeListener(),
+      exit: (reason) => this.#exit(reason),
+    });
     this.#tlsHost = {
       label: this.nodeName,
       x509: this.#o.x509,
@@ -219,7 +231,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   /** Listens again after {@link refuse}. */
   async accept(): Promise<void> {
     this.#refusing = false;
-    if (this.#state === 'running' && !this.#server && !this.#shuttingDown) await this.#listen();
+    if (this.#state === 'running' && !this.#server && !this.#shutdown.active) await this.#listen();
   }
 
   /** Blackhole: accept TCP connections but never do the TLS handshake (true), or back to normal (false). */
@@ -282,31 +294,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
    */
   async requestShutdown(): Promise<void> {
     if (this.#state !== 'running') return;
-    if (this.#shuttingDown) {
-      debug('%s: Waiting for cluster to stop resources before exiting', this.nodeName);
-      return;
-    }
-    const provider = this.#clients.providers.find((c) => !c.closed);
-    if (!provider) {
-      debug('%s: shutdown requested, no IPC provider: exiting', this.nodeName);
-      await this.#exit('shutdown (no provider)');
-      return;
-    }
-    this.#shuttingDown = true;
-    debug('%s: Sending shutdown request to cluster (client %s)', this.nodeName, provider.id);
-    provider.send(serializeXml(withTransport(shutdownRequest(), 0, 'notify')), this.#replyDelayMs);
-    void this.#closeListener();
-    switch (this.features.shutdown) {
-      case 'immediate':
-        await provider.flushed();
-        await this.#exit('shutdown (2.1.5: exit right after shutdown_req)');
-        return;
-      case 'fuse':
-        this.#fuse = this.#loop.timer(this.#o.fuseMs, () => void this.#exit('shutdown (no answer before the fuse)'));
-        return;
-      default:
-        return;
-    }
+    await this.#shutdown.request();
   }
 
   /** Resolves when the daemon has exited (state not `running`), or rejects after `timeoutMs`. */
@@ -351,7 +339,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#callId = 0;
     this.#headerId = 0;
     this.#startedAt = Date.now();
-    this.#shuttingDown = false;
+    this.#shutdown.reset();
     this.#clients.providers = [];
     this.#executor = this.#newExecutor();
     if (!this.#refusing) {
@@ -520,9 +508,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     if (this.#state === 'running') {
       this.emit('client-closed', this.#info(c));
       if (this.#clients.conns.size === 0) this.#executor.lastClientGone();
-      if (this.#shuttingDown && this.#clients.providers.length === 0 && this.features.shutdown !== 'immediate') {
-        void this.#exit('shutdown (the last provider disconnected)');
-      }
+      if (this.#clients.providers.length === 0) this.#shutdown.providersGone();
     }
   }
 
@@ -550,11 +536,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   #shutdownAnswer(c: SimConnection, ack: boolean): void {
     debug('%s: shutdown %s by client %s', this.nodeName, ack ? 'acknowledged' : 'denied', c.id);
     this.emit('shutdown-answer', ack, this.#info(c));
-    if (!this.#shuttingDown) return;
-    this.#fuse?.cancel();
-    this.#fuse = undefined;
-    // nack: 2.1.6+ reset the fuse to fire at once (after this request's reply)
-    if (!ack) this.#fuse = this.#loop.timer(0, () => void this.#exit('shutdown (nack)'));
+    this.#shutdown.answer(ack);
   }
 
   async #exit(reason: string): Promise<void> {
@@ -566,7 +548,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     if (this.#stallTimer) clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
     this.#stalledBy = undefined;
-    this.#fuse = undefined;
+    this.#shutdown.reset();
     this.#executor.clear();
     const closing = this.#clients.closeAll();
     await Promise.all([closing, listenerClosed]);

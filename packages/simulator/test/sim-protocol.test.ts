@@ -33,7 +33,8 @@ describe('SimulatedRemoteDaemon: protocol (2.1.5)', function () {
   };
 
   beforeEach(async () => {
-    sim = await SimulatedRemoteDaemon.start({ key, version: '2.1.5' });
+    // instant agents: these tests check message order, not agent run time (see the fidelity suite)
+    sim = await SimulatedRemoteDaemon.start({ key, version: '2.1.5', agentRunTimeMs: 0 });
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
