@@ -45,8 +45,9 @@ export class MainLoop {
     };
     // "now" (a main-loop trigger in the real daemon) runs on the next turn without the 1 ms timer floor,
     // so a queued op starts with queue-time 0 as on the real daemon
-    h.t = ms <= 0 ? setImmediate(fire) : setTimeout(fire, ms);
-    h.t.unref();
+    // (an immediate is left ref'd: Node 20 may never run an unref'd immediate created in a timer callback)
+    if (ms <= 0) h.t = setImmediate(fire);
+    else h.t = setTimeout(fire, ms).unref();
     this.#timers.add(h);
     return h;
   }

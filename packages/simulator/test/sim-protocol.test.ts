@@ -198,6 +198,17 @@ describe('SimulatedRemoteDaemon: protocol (2.1.5)', function () {
     expect(all.children).to.deep.equal([{ name: 'lrmd_rsc', attrs: { lrmd_rsc_id: 'd1' }, children: [] }]);
   });
 
+  it('starts an op queued behind a running one as soon as that one completes (agents with run time)', async () => {
+    sim.agents.set('ocf:pacemaker:Dummy', { start: { rc: 0, delayMs: 400 }, monitor: { rc: 0, delayMs: 10 } });
+    const { c } = await connect();
+    await c.call(dummy());
+    const start = await c.call(exec('start'));
+    const probe = await c.call(exec('monitor'));
+    const done = await c.waitFor(isNotify('lrmd_rsc_exec', probe.attrs.lrmd_callid), 2000);
+    expect(c.received.indexOf(done)).to.be.greaterThan(c.received.findIndex(isNotify('lrmd_rsc_exec', start.attrs.lrmd_callid)));
+    expect(Number(done.attrs.lrmd_queue_time)).to.be.within(100, 450);
+  });
+
   it('notifies only changes with callopt 4', async () => {
     const { c } = await connect();
     await c.call(dummy());
