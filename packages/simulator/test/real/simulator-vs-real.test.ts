@@ -24,6 +24,7 @@ import {
 } from '@pcmk-remote/remote-conn/protocol';
 import { SimulatedRemoteDaemon } from '../../src/index.js';
 import { startRealDaemon, type RealDaemon } from '../../../remote-conn/test/support/real-daemon.js';
+import { onEachSide } from './each-side.js';
 import { connectAndRegister, connectRaw, registerXml, sleep, type RawClient } from '../raw-client.js';
 import { normalize, replaySession, sessionSteps, show } from '../samples.js';
 
@@ -78,18 +79,7 @@ async function simSide(): Promise<Side> {
 
 /** Runs `fn` against a fresh real daemon and a fresh simulator; returns both results. */
 async function both<T>(fn: (side: Side, clients: RawClient[]) => Promise<T>): Promise<{ real: T; sim: T }> {
-  const out: Partial<{ real: T; sim: T }> = {};
-  for (const make of [realSide, simSide]) {
-    const side = await make();
-    const clients: RawClient[] = [];
-    try {
-      out[side.kind] = await fn(side, clients);
-    } finally {
-      for (const c of clients) c.close();
-      await side.dispose();
-    }
-  }
-  return out as { real: T; sim: T };
+  return onEachSide([realSide, simSide], fn);
 }
 
 /**
