@@ -42,7 +42,7 @@ export class CibMetrics {
   #remotes: RemoteNodeSpec[] = [];
   #ok = false;
   #lastError: Error | undefined;
-  #live: LiveCib | undefined;
+  #opening: Promise<LiveCib> | undefined;
   #closed = false;
   readonly #log: (line: string) => void;
 
@@ -123,16 +123,10 @@ export class CibMetrics {
     return this.#ok;
   }
 
-  /** A live source's current CIB (opened at the first refresh; later refreshes read nothing). */
+  /** A live source's current CIB (opened once, at the first refresh; later refreshes read nothing). */
   async #followed(options: Parameters<typeof LiveCib.open>[0]): Promise<Cib> {
     if (this.#closed) throw new Error('the CIB reader is closed');
-    if (!this.#live) {
-      const live = await LiveCib.open(options);
-      if (this.#closed) {
-        await live.close();
-        throw new Error('the CIB reader is closed');
-      }
-      this.#live = live;
+    this.#opening ??= LiveCib.open(options).then((live) => {
       live.on('change', (next, prev) => {
         for (const c of diffNodeViews(nodeViews(prev.cib), nodeViews(next.cib))) {
           const b = c.before;
@@ -141,14 +135,22 @@ export class CibMetrics {
         }
       });
       live.on('error', (err) => this.#log(`CIB: ${err.message}`));
-    }
-    return this.#live.current.cib;
+      return live;
+    });
+    // A failed first read is retried at the next refresh.
+    const live = await this.#opening.catch((err: unknown) => {
+      this.#opening = undefined;
+      throw err;
+    });
+    if (this.#closed) throw new Error('the CIB reader is closed');
+    return live.current.cib;
   }
 
   /** Stops following a live source. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#live?.close();
-    this.#live = undefined;
+    const opening = this.#opening;
+    this.#opening = undefined;
+    await (await opening?.catch(() => undefined))?.close();
   }
 }

@@ -16,15 +16,16 @@ export interface ExecResult {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Every child the fixture spawned, killed with SIGKILL if the test process exits without `stop()`. */
+/** Every child the fixture spawned, and every holder's namespaces: killed if the process exits without `stop()`. */
 const spawned = new Set<ChildProcess>();
+const holders = new Set<NamespaceHolder>();
 process.on('exit', () => {
+  // Synchronous: every process in a held network namespace (pacemakerd's children too), then our children.
+  for (const h of holders) {
+    for (const p of pidsInNetns(h.netLink)) signal(p, 'SIGKILL');
+  }
   for (const c of spawned) {
-    try {
-      if (c.pid && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
+    if (c.pid && c.exitCode === null && c.signalCode === null) signal(c.pid, 'SIGKILL');
   }
 });
 
@@ -96,6 +97,7 @@ export function spawnDaemon(argv: readonly string[], opts: { logFile?: string; e
 export function detachAll(): void {
   for (const c of spawned) c.unref();
   spawned.clear();
+  holders.clear();
 }
 
 /** Runs a command to completion; never throws for a non-zero exit (see `code`). */
@@ -148,7 +150,11 @@ export class NamespaceHolder {
     for (;;) {
       const net = nsOf(pid, 'net');
       const moved = net !== undefined && net !== ours.net && (!kinds.mount || nsOf(pid, 'mnt') !== ours.mnt);
-      if (moved && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep')) return new NamespaceHolder(pid, net, child);
+      if (moved && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep')) {
+        const h = new NamespaceHolder(pid, net, child);
+        holders.add(h);
+        return h;
+      }
       if (!alive(pid) || Date.now() > end) {
         signal(pid, 'SIGKILL');
         throw new ClusterFixtureError('ERR_CLUSTER_SETUP', `unshare ${flags.join(' ')} failed (root is needed for the real-cluster fixture)`);
@@ -190,6 +196,7 @@ export class NamespaceHolder {
     await this.killMembers();
     signal(this.pid, 'SIGKILL');
     if (!(await waitGone(this.pid, 5000))) throw new ClusterFixtureError('ERR_CLUSTER_SETUP', `namespace holder ${this.pid} did not exit`);
+    holders.delete(this);
     this.child?.unref();
   }
 }
