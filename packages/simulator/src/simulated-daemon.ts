@@ -16,7 +16,9 @@ import { Executor, type SimResourceInfo } from './executor.js';
 import { checkKey, checkMs, resolveDaemonOptions, type PromotionScoreHook, type ResolvedDaemonOptions } from './daemon-options.js';
 import { defaultGarbage } from './faults.js';
 import { MainLoop } from './main-loop.js';
+import { Listener } from './listener.js';
 import { ShutdownSequence } from './shutdown-sequence.js';
+import { StrictStall } from './strict-stall.js';
 import { dispatchRequest, type DispatchHost } from './request-dispatch.js';
 import { SimConnection, type ConnectionHost } from './sim-connection.js';
 import {
@@ -66,12 +68,11 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   #replyDelayMs: number;
 
   #state: State = 'running';
-  #server: net.Server | undefined;
+  readonly #listener: Listener;
   #refusing = false;
   #hang = false;
   #paused = false;
-  #stalledBy: SimConnection | undefined;
-  #stallTimer: NodeJS.Timeout | undefined;
+  readonly #stall: StrictStall;
   readonly #clients: ClientSet;
   readonly #loop: MainLoop;
   #callId = 0;
@@ -100,6 +101,17 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#loop = new MainLoop(() => this.#state === 'running', () => this.#frozen());
     this.#executor = this.#newExecutor();
     const self = this;
+    this.#listener = new Listener(this.nodeName);
+    this.#stall = new StrictStall({
+      label: this.nodeName,
+      stallTimeoutMs: o.stallTimeoutMs,
+      running: () => this.#state === 'running',
+      flowChanged: () => this.#applyFlow(),
+      released: () => {
+        this.#drainAccepts();
+        this.#loop.runDeferred();
+      },
+    });
     this.#shutdown = new ShutdownSequence({
       label: this.nodeName,
       mode: this.features.shutdown,
@@ -131,8 +143,8 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
       get paused() {
         return self.#paused;
       },
-      stall: (c) => this.#stall(c),
-      unstall: (c) => this.#unstall(c),
+      stall: (c) => this.#stall.stall(c),
+      unstall: (c) => this.#stall.unstall(c),
       message: (c, xml) => this.#onMessage(c, xml),
       invalid: (c, err) => {
         debug('%s: client %s: invalid message, dropping the connection: %s', this.nodeName, c.id, err instanceof Error ? err.message : String(err));
@@ -197,7 +209,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
 
   /** True while the daemon listens (false after {@link refuse}, a shutdown request, or an exit). */
   get listening(): boolean {
-    return this.#server !== undefined;
+    return this.#listener.listening;
   }
 
   /** The daemon's call counter (last call id assigned). */
@@ -231,7 +243,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   /** Listens again after {@link refuse}. */
   async accept(): Promise<void> {
     this.#refusing = false;
-    if (this.#state === 'running' && !this.#server && !this.#shutdown.active) await this.#listen();
+    if (this.#state === 'running' && !this.#listener.listening && !this.#shutdown.active) await this.#listen();
   }
 
   /** Blackhole: accept TCP connections but never do the TLS handshake (true), or back to normal (false). */
@@ -391,7 +403,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   }
 
   #frozen(): boolean {
-    return this.#paused || this.#stalledBy !== undefined;
+    return this.#paused || this.#stall.by !== undefined;
   }
 
   /** Starts TLS on connections accepted while the daemon was frozen. */
@@ -403,61 +415,16 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
 
   /** Which sockets read: none while paused; only the blocking one while a strict reader waits. */
   #applyFlow(): void {
-    this.#clients.setFlow(this.#paused, this.#stalledBy);
-  }
-
-  #stall(c: SimConnection): void {
-    if (this.#state !== 'running' || c.closed) return;
-    if (this.#stalledBy === c) return;
-    if (this.#stalledBy) return; // cannot happen: other sockets do not read while one blocks
-    this.#stalledBy = c;
-    this.#applyFlow();
-    this.#stallTimer = setTimeout(() => {
-      this.#stallTimer = undefined;
-      debug('%s: client %s: timed out (%d ms) while waiting for remote data', this.nodeName, c.id, this.#o.stallTimeoutMs);
-      c.abandonPartial();
-      this.#unstall(c);
-    }, this.#o.stallTimeoutMs);
-    this.#stallTimer.unref();
-  }
-
-  #unstall(c: SimConnection): void {
-    if (this.#stalledBy !== c) return;
-    this.#stalledBy = undefined;
-    if (this.#stallTimer) clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
-    this.#applyFlow();
-    // the daemon's main loop runs again: connections and timers that came meanwhile
-    queueMicrotask(() => {
-      this.#drainAccepts();
-      this.#loop.runDeferred();
-    });
+    this.#clients.setFlow(this.#paused, this.#stall.by);
   }
 
   async #listen(): Promise<void> {
-    const server = net.createServer({ pauseOnConnect: true, noDelay: this.#o.noDelay }, (raw) => this.#onTcp(raw));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => {
-        reject(new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `simulated daemon cannot listen on ${this.host}:${this.#port}: ${err.message}`, { cause: err }));
-      };
-      server.once('error', onError);
-      server.listen({ host: this.host, port: this.#port, backlog: 511 }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    server.on('error', (err) => debug('%s: listener error: %s', this.nodeName, err.message));
-    const addr = server.address();
-    if (addr && typeof addr === 'object') this.#port = addr.port;
-    this.#server = server;
+    this.#port = await this.#listener.listen(this.host, this.#port, this.#o.noDelay, (raw) => this.#onTcp(raw));
   }
 
   /** Closes the listening socket now (new connects are refused); resolves when the server is fully closed. */
   #closeListener(): Promise<void> {
-    const s = this.#server;
-    this.#server = undefined;
-    if (!s) return Promise.resolve();
-    return new Promise((resolve) => s.close(() => resolve()));
+    return this.#listener.close();
   }
 
   #onTcp(raw: net.Socket): void {
@@ -493,7 +460,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     const conn = new SimConnection(this.#connHost, raw, socket, this.#o.strict);
     const named = this.#clients.named();
     this.#clients.conns.add(conn);
-    if (this.#paused || this.#stalledBy) conn.setReading(false);
+    if (this.#paused || this.#stall.by) conn.setReading(false);
     debug('%s: client %s connected (%s)', this.nodeName, conn.id, socket.getProtocol());
     this.emit('client-connected', this.#info(conn));
     if (named.length > 0) {
@@ -545,9 +512,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     debug('%s: exiting: %s', this.nodeName, reason);
     const listenerClosed = this.#closeListener();
     this.#loop.clear();
-    if (this.#stallTimer) clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
-    this.#stalledBy = undefined;
+    this.#stall.clear();
     this.#shutdown.reset();
     this.#executor.clear();
     const closing = this.#clients.closeAll();
