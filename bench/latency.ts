@@ -114,7 +114,13 @@ try {
   }
   rows.push(await ours(d, 'pipelined', count, true));
   rows.push(await ours(d, 'pipelined', count, false));
-  if (!bin) process.stderr.write('C baseline skipped: install pacemaker-dev and gcc to build bench/c-client/lrmd-bench.c\n');
+  if (!bin) {
+    process.stderr.write(
+      'C baseline skipped: building bench/c-client/lrmd-bench.c needs pacemaker-dev, gcc and pkg-config. Install them with\n' +
+        '  apt-get -o DPkg::Lock::Timeout=600 install -y pacemaker-dev gcc pkg-config\n' +
+        'then run npm run bench:latency again.\n',
+    );
+  }
 } finally {
   await d.dispose();
 }

@@ -9,6 +9,8 @@ mode=()
 [ "${1:-}" = "--only-real" ] && mode=(--only-real)
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
+echo "== packages: pack, install with npm, run (scripts/pack-install.sh)"
+bash scripts/pack-install.sh
 echo "== real daemon"
 bash scripts/ensure-real-daemon.sh
 echo "   $(/usr/sbin/pacemaker-remoted --version 2>/dev/null | head -1)"

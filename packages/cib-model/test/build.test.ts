@@ -10,9 +10,6 @@ import {
   addGuestNode,
   addRemoteNode,
   CibModelErrorCodes,
-  elements,
-  findAll,
-  firstElement,
   isCibModelError,
   parseCib,
   removeGuestNode,
@@ -21,6 +18,7 @@ import {
   type CibModelErrorCode,
   type XmlElement,
 } from '../src/index.js';
+import { elements, findAll, firstElement } from '../src/internal.js';
 
 // trimEnd: the tree holds the root element only, so the file's final newline is not part of toXml().
 const BASE_XML = readFileSync(join(import.meta.dirname, 'fixtures/build/base.xml'), 'utf8').trimEnd();

@@ -3,7 +3,8 @@
  * meta inheritance, operation timeouts, Pacemaker's integer readings.
  */
 import { expect } from 'chai';
-import { parseXml, ResourceIndex, type XmlElement } from '../src/index.js';
+import { parseXml, type XmlElement } from '../src/index.js';
+import { ResourceIndex } from '../src/internal.js';
 import { atoi, readPort, scanMinInt } from '../src/parse/numbers.js';
 import { evaluateRule } from '../src/parse/rules.js';
 import { cibXml, ctsFile } from './helpers/cib-xml.js';

@@ -5,7 +5,8 @@
  * (test/real/remote-nodes-oracle.test.ts runs that comparison on all 108 files).
  */
 import { expect } from 'chai';
-import { deriveRemoteNodes, DiagnosticCodes, nextBundleIp, parseCib, parseXml, type RemoteNodeSpec, type XmlElement } from '../src/index.js';
+import { deriveRemoteNodes, DiagnosticCodes, parseCib, parseXml, type RemoteNodeSpec, type XmlElement } from '../src/index.js';
+import { nextBundleIp } from '../src/internal.js';
 import { activeOn, cibXml, ctsFile, metaPrimitive, remotePrimitive } from './helpers/cib-xml.js';
 
 const nodes = (xml: string): RemoteNodeSpec[] => parseCib(xml).remoteNodes();

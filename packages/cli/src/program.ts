@@ -5,6 +5,7 @@
  * Exit codes: 0 success; 1 the target answered but a check failed (`probe`); 2 usage error, unreadable
  * input, local configuration problem (key), or an unreachable target.
  */
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isRemoteConnError } from '@pcmk-remote/remote-conn';
 import { generateAuthKey } from './keygen.js';
@@ -15,6 +16,9 @@ import { runNodes } from './nodes.js';
 import { runSimulate } from './simulate.js';
 import { runNodesLive, runWatchLive } from './live.js';
 import { ExitCode, processIo, type CliIo } from './io.js';
+
+/** The version of the `pcmk-remote` package (its package.json sits next to `src/` and `dist/`). */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 const int = (v: string) => {
   const n = Number(v);
@@ -28,6 +32,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
   program
     .name('pcmk-remote')
     .description('Connect to Pacemaker Remote nodes from the cluster side: probe, watch, inspect CIBs, make keys, run the demo.')
+    .version(VERSION, '-V, --version', 'print the version and exit')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });

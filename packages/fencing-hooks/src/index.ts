@@ -31,13 +31,11 @@ export { DEFAULT_POLICY, resolvePolicy, type FencingPolicy, type FencingPolicyOp
 export { classifyNodeDown, type NodeDownContext, type NodeDownDecision, type SkipReason } from './policy/classify.js';
 export { FenceAgentFencer, type AgentPort, type AgentRunResult, type FenceAgentFencerOptions } from './fencers/fence-agent-fencer.js';
 export {
-  AGENT_ACTIONS,
-  buildAgentStdin,
   type AgentAction,
   type AgentParamValue,
   type AgentStdinOptions,
 } from './fencers/agent-stdin.js';
-export { StonithAdminFencer, STONITH_ADMIN_FLAGS, type StonithAdminFencerOptions } from './fencers/stonith-admin-fencer.js';
+export { StonithAdminFencer, type StonithAdminFencerOptions } from './fencers/stonith-admin-fencer.js';
 export { CallbackFencer, type FenceCallback } from './fencers/callback-fencer.js';
 export type { ProcessResult } from './fencers/run-process.js';
 export { FENCE_ACTIONS, type FenceAction, type FenceOutcome, type FenceRequest, type Fencer } from './types.js';

@@ -36,7 +36,10 @@ export interface NodeUpEvent {
   at: number;
   attempt: number;
   rttMs: number;
-  daemonVersion: string;
+  /** The executor protocol version the daemon announced (remote-conn sets it). */
+  protocolVersion?: string;
+  /** @deprecated The former name of {@link protocolVersion}. */
+  daemonVersion?: string;
 }
 
 /** The remote daemon asked to shut down (Pacemaker's `shutdown_req`). */

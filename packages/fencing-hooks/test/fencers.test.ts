@@ -4,7 +4,6 @@ import { copyFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  buildAgentStdin,
   CallbackFencer,
   FenceAgentFencer,
   FencingCoordinator,
@@ -13,6 +12,7 @@ import {
   StonithAdminFencer,
   type FenceRequest,
 } from '../src/index.js';
+import { buildAgentStdin } from '../src/internal.js';
 import { FakeManager } from './support/fake-manager.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');

@@ -1,20 +1,32 @@
 /**
- * `@pcmk-remote/remote-conn`: the Pacemaker Remote wire protocol, TLS-PSK sessions, node connections
- * with Pacemaker's timing semantics, and a connection manager.
+ * `@pcmk-remote/remote-conn`: the client side of Pacemaker Remote: TLS-PSK / X.509 sessions
+ * (`RemoteSession`), long-lived node connections with Pacemaker's timing semantics
+ * (`RemoteNodeConnection`), and a connection manager (`ConnectionManager`).
+ *
+ * The wire layer (codec, message shapes in both directions, XML helpers) is at
+ * `@pcmk-remote/remote-conn/protocol`.
  *
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './codec/index.js';
-export * from './messages/index.js';
-export type * from './transport/transport.js';
-export { loadAuthKey, defaultAuthKeyPath, DEFAULT_AUTHKEY_PATH, type LoadAuthKeyOptions } from './transport/auth-key.js';
-export { connectNodeTls, NODE_TLS_MAX_PSK_BYTES, DEFAULT_PSK_CIPHERS } from './transport/node-tls.js';
-export { openTransport, selectEngine } from './transport/connect.js';
-export { resolveX509 } from './transport/x509-files.js';
-export * from './session/remote-session.js';
+export { RemoteConnError, ErrorCodes, isRemoteConnError, type RemoteConnErrorCode, type RemoteConnErrorDetails } from './errors.js';
+export {
+  RemoteSession,
+  type SessionCloseEvent,
+  type ShutdownRequestEvent,
+  type NotifyEvent,
+  type RemoteSessionEvents,
+  type DaemonInfo,
+  type ConnectTimings,
+  type RequestOptions,
+  type ExecOptions,
+} from './session/remote-session.js';
 export { defaultRemotePort, DEFAULT_REMOTE_PORT, type RemoteSessionOptions } from './session/options.js';
+export { loadAuthKey, defaultAuthKeyPath, DEFAULT_AUTHKEY_PATH, type LoadAuthKeyOptions } from './transport/auth-key.js';
+export { NODE_TLS_MAX_PSK_BYTES, DEFAULT_PSK_CIPHERS } from './transport/node-tls.js';
+export { quickAckAvailable } from './transport/quick-ack.js';
+export type { TransportInfo, X509Options, X509Material, TlsOptions } from './transport/transport.js';
 export type * from './node-connection/types.js';
-export { RemoteNodeConnection, isHardConnectError, connectFailureReason, resolveNodeOptions } from './node-connection/remote-node-connection.js';
+export { RemoteNodeConnection } from './node-connection/remote-node-connection.js';
 export { ConnectionManager, type ConnectionManagerOptions, type ConnectionManagerEvents, type NodeSpec, type SyncResult } from './manager/connection-manager.js';
-export { ConnectSlots } from './manager/connect-slots.js';
+export { ExecStatus, OcfExitCode, execStatusName, ocfExitName } from './messages/constants.js';
+export type { OpResult, RecurringOp, ExecRequest, ResourceDefinition, AlertExecRequest, XmlElement } from './messages/index.js';

@@ -373,6 +373,11 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.removeAllListeners();
   }
 
+  /** `await using sim = await SimulatedRemoteDaemon.start(...)`: {@link stop} when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
   // ---------------------------------------------------------------- internals
 
   #newExecutor(): Executor {

@@ -1,7 +1,8 @@
 /**
  * What `crm_mon --output-as=xml` says, as plain data: the oracle the fixture waits on and tests compare with.
  */
-import { elements, firstElement, parseXml, type XmlElement } from '@pcmk-remote/cib-model';
+import { parseXml, type XmlElement } from '@pcmk-remote/cib-model';
+import { elements, firstElement } from '@pcmk-remote/cib-model/internal';
 
 /** One `<node>` of crm_mon's `<nodes>`, attributes as crm_mon prints them. */
 export interface CrmMonNode {

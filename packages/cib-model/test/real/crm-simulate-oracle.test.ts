@@ -30,7 +30,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { elements, findAll, firstElement, parseCib, parseXml, type NodeState, type XmlElement } from '../../src/index.js';
+import { parseCib, parseXml, type NodeState, type XmlElement } from '../../src/index.js';
+import { elements, findAll, firstElement } from '../../src/internal.js';
 import { cibXml, clusterNodes, clusterState, DUMMY, lrm, REMOTE_AGENT, remotePrimitive, remoteState } from '../status-helpers.js';
 
 const DIR = resolve(import.meta.dirname, '../../../../../shared/cts-scheduler');

@@ -20,7 +20,6 @@ import {
   addGuestNode,
   addRemoteNode,
   CibModelErrorCodes,
-  findAll,
   isCibModelError,
   parseCib,
   parseXml,
@@ -30,6 +29,7 @@ import {
   type XmlElement,
   type XmlNode,
 } from '../../src/index.js';
+import { findAll } from '../../src/internal.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const PCS = join(ROOT, 'scripts/pcs-oracle.sh');

@@ -20,7 +20,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { elements, findAll, parseCib, parseXml, tryParseDuration, type RemoteNodeSpec, type XmlElement } from '../../src/index.js';
+import { parseCib, parseXml, tryParseDuration, type RemoteNodeSpec, type XmlElement } from '../../src/index.js';
+import { elements, findAll } from '../../src/internal.js';
 
 const run = promisify(execFile);
 const CTS = resolve(import.meta.dirname, '../../../../../shared/cts-scheduler');

@@ -394,4 +394,9 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     })();
     return this.#closing;
   }
+
+  /** `await using manager = new ConnectionManager(...)`: {@link close} when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }

@@ -133,7 +133,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
     };
     if (this.#lastError) s.lastError = this.#lastError;
     if (this.#lastRttMs !== undefined) s.lastRttMs = this.#lastRttMs;
-    if (this.#session) s.daemonVersion = this.#session.protocolVersion;
+    if (this.#session) s.protocolVersion = s.daemonVersion = this.#session.protocolVersion;
     if (this.#o.connectionResource) s.connectionResource = this.#o.connectionResource;
     if (this.#o.containerResource) s.containerResource = this.#o.containerResource;
     return s;
@@ -181,6 +181,11 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
     }
     life.abort(new RemoteConnError(ErrorCodes.STOPPED, `The connection to ${this.#o.name} was stopped`));
     await run;
+  }
+
+  /** `await using conn = new RemoteNodeConnection(...)`: {@link stop} when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
   /** Announces a migration: the next takeover is expected, and this connection then stops quietly. */
@@ -365,6 +370,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
       at: Date.now(),
       attempt: lastAttempt,
       rttMs: session.timings.registerMs,
+      protocolVersion: session.protocolVersion,
       daemonVersion: session.protocolVersion,
       ...(session.daemon.uptimeS !== undefined ? { daemonUptimeS: session.daemon.uptimeS } : {}),
       ...(session.daemon.nodeStartState !== undefined ? { nodeStartState: session.daemon.nodeStartState } : {}),

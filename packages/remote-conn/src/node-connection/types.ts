@@ -104,6 +104,12 @@ export interface NodeSnapshot {
   lastError?: { code: string; message: string; at: number };
   /** RTT of the last successful poke (or registration), ms. */
   lastRttMs?: number;
+  /**
+   * The executor protocol version the daemon announced at registration (`lrmd_protocol_version`, e.g.
+   * `1.1`); pacemaker-remoted does not send its Pacemaker version.
+   */
+  protocolVersion?: string;
+  /** @deprecated The same value as {@link protocolVersion}, which is its honest name. */
   daemonVersion?: string;
   connectionResource?: string;
   containerResource?: string;
@@ -124,6 +130,12 @@ export interface NodeUpEvent {
   attempt: number;
   /** Round trip of the registration, ms. */
   rttMs: number;
+  /**
+   * The executor protocol version the daemon announced at registration (`lrmd_protocol_version`, e.g.
+   * `1.1`); pacemaker-remoted does not send its Pacemaker version.
+   */
+  protocolVersion: string;
+  /** @deprecated The same value as {@link protocolVersion}, which is its honest name. */
   daemonVersion: string;
   daemonUptimeS?: number;
   nodeStartState?: string;

@@ -311,6 +311,11 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     await this.#closedPromise;
   }
 
+  /** `await using s = await RemoteSession.connect(...)`: {@link close} when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Tears the connection down at once (no close_notify). */
   destroy(error?: RemoteConnError): void {
     if (this.#closed) return;

@@ -84,7 +84,7 @@ export function defineLifecycleSuite(label: string, factory: TargetFactory, opti
       const recs = record(c);
       await c.start();
       const up = recs.find((r) => r.event === 'node-up')?.data;
-      expect(up).to.include({ node: 'rn1', attempt: 1, daemonVersion: '1.1' });
+      expect(up).to.include({ node: 'rn1', attempt: 1, protocolVersion: '1.1', daemonVersion: '1.1' });
       expect(up?.rttMs).to.be.a('number');
       expect(states(recs)).to.deep.equal(['connecting', 'up']);
       await nextEvent(c, 'monitor', 3000);

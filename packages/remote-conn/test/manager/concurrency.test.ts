@@ -3,7 +3,8 @@
  * than the bound, and every node still comes up. Plus the `ConnectSlots` semaphore itself.
  */
 import { expect } from 'chai';
-import { ConnectSlots, ConnectionManager, ErrorCodes, RemoteConnError, isRemoteConnError } from '../../src/index.js';
+import { ConnectionManager, ErrorCodes, RemoteConnError, isRemoteConnError } from '../../src/index.js';
+import { ConnectSlots } from '../../src/manager/connect-slots.js';
 import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { allUp, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
 

@@ -112,7 +112,8 @@ describe('ConnectionManager events and snapshots', function () {
     expect(snaps.ok?.since).to.be.within(t0, t1);
     expect(snaps.ok?.lastRttMs).to.be.a('number').and.at.least(0);
     expect(snaps.ok?.lastError).to.equal(undefined);
-    expect(snaps.ok?.daemonVersion).to.equal('1.1');
+    expect(snaps.ok?.protocolVersion).to.equal('1.1');
+    expect(snaps.ok?.daemonVersion, 'deprecated alias').to.equal('1.1');
     // 4.5 s budget: attempts at 0 s, 1 s and 2 s (retried while more than 3 s remained)
     expect(snaps.dead).to.include({ state: 'failed', attempts: 3, losses: 0 });
     expect(snaps.dead?.lastError).to.include({ code: ErrorCodes.CONNECT_REFUSED });

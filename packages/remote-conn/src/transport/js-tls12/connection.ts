@@ -10,45 +10,27 @@ import createDebug from 'debug';
 import net from 'node:net';
 import { ErrorCodes, RemoteConnError, abortedError } from '../../errors.js';
 import { quickAcker } from '../quick-ack.js';
-import { silentCloseError } from '../silent-close.js';
 import type { Transport, TransportConnectOptions, TransportEvents, TransportInfo } from '../transport.js';
-import { AUTH_ALERTS, AlertDescription, AlertLevel, alertName, encodeAlert, localAlertOf, parseAlert, tlsFault } from './alerts.js';
+import { AlertDescription, AlertLevel, alertName, encodeAlert, localAlertOf, parseAlert, tlsFault } from './alerts.js';
 import { ClientHandshake } from './handshake.js';
-import { HandshakeBuffer, HandshakeType } from './handshake-messages.js';
+import { HandshakeBuffer } from './handshake-messages.js';
+import { recordAfterHandshake } from './post-handshake.js';
+import { checkConnectOptions, negotiatedInfo, type JsTls12TestHooks } from './connect-options.js';
+import { HANDSHAKE_CLOSED_MESSAGE, handshakeAlertError, handshakeSocketError, hangUpError, tcpConnectError } from './peer-errors.js';
 import { ContentType, RecordReader, RecordWriter, type TlsRecord } from './record-layer.js';
-import { suitesFor, type CipherSuite } from './suites.js';
+import { OrderedWrites } from './write-queue.js';
+import { suitesFor } from './suites.js';
 
 const debug = createDebug('pcmk-remote:tls12');
 
-/** Largest PSK the wire format can carry (`opaque psk<0..2^16-1>`, RFC 4279 §2). */
-export const MAX_PSK_BYTES = 0xffff;
+export { MAX_PSK_BYTES } from './connect-options.js';
 
-/** The message for a peer that hangs up during the handshake (what the daemon does on a wrong key). */
-export const HANDSHAKE_CLOSED_MESSAGE =
-  'the daemon closed the connection during the TLS handshake (wrong key, or no cipher suite in common)';
-
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-
-/**
- * The peer hung up during the handshake: a wrong key (or no common suite) when it had answered our
- * ClientHello, else a retryable connect failure (see {@link silentCloseError}).
- */
-function hangUpError(peerSilent: boolean, host: string, port: number, cause?: NodeJS.ErrnoException): RemoteConnError {
-  if (peerSilent) return silentCloseError(host, port, cause);
-  const details = { phase: 'tls' as const, host, port, ...(cause ? { syscallCode: cause.code } : {}) };
-  return new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { ...(cause ? { cause } : {}), details });
-}
+export { HANDSHAKE_CLOSED_MESSAGE } from './peer-errors.js';
 const MAX_WARNINGS_IN_HANDSHAKE = 8;
 
 type Phase = 'tcp' | 'tls' | 'open' | 'closing' | 'closed';
 
-/** Test hooks (not part of the public API). */
-export interface JsTls12TestHooks {
-  /** Last usable record sequence number (to exercise the overflow path). */
-  maxSeq?: bigint;
-  /** Offer exactly these suites (instead of those `tls.keyExchange` selects). */
-  suites?: readonly CipherSuite[];
-}
+export type { JsTls12TestHooks } from './connect-options.js';
 
 /** A TLS 1.2 PSK connection; created by {@link connectJsTls12}. */
 export class JsTls12Transport extends EventEmitter<TransportEvents> implements Transport {
@@ -65,7 +47,13 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
   #closeEmitted = false;
   readonly #closed: Promise<void>;
   #resolveClosed!: () => void;
-  readonly #pending = new Set<(e: Error) => void>();
+  /** Application data writes, in call order, each in records of its own. */
+  readonly #writes = new OrderedWrites({
+    writable: () => this.#phase === 'open' && !this.#closeEmitted,
+    encode: (chunk) => this.#writer.encode(ContentType.application_data, chunk),
+    write: (bytes, done) => this.#socket.write(bytes, done),
+    fault: (err) => this.#fault(err),
+  });
   #destroyTimer: NodeJS.Timeout | undefined;
   #warnings = 0;
   readonly #onRead: (() => void) | undefined;
@@ -162,24 +150,13 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
       if (hs.done) this.#established(hs);
       return;
     }
-    switch (rec.type) {
-      case ContentType.application_data:
-        if (rec.fragment.length > 0) this.emit('data', rec.fragment);
-        return;
-      case ContentType.handshake:
-        this.#postHandshake.push(rec.fragment);
-        for (let m = this.#postHandshake.next(); m; m = this.#postHandshake.next()) {
-          if (m.type !== HandshakeType.hello_request || m.body.length !== 0) {
-            throw tlsFault('unexpected_message', `handshake message ${m.type} after the handshake`);
-          }
-          // We never renegotiate (RFC 5746 §4.2 allows refusing with a warning).
-          debug('HelloRequest from %s:%d refused with no_renegotiation', this.#host, this.#port);
-          this.#sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
-        }
-        return;
-      default:
-        throw tlsFault('unexpected_message', `content type ${rec.type} after the handshake`);
-    }
+    recordAfterHandshake(rec, this.#postHandshake, {
+      data: (fragment) => this.emit('data', fragment),
+      refuseRenegotiation: () => {
+        debug('HelloRequest from %s:%d refused with no_renegotiation', this.#host, this.#port);
+        this.#sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
+      },
+    });
   }
 
   #onAlert(body: Buffer): void {
@@ -197,10 +174,7 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
         if (++this.#warnings > MAX_WARNINGS_IN_HANDSHAKE) throw tlsFault('unexpected_message', 'too many warning alerts');
         return;
       }
-      const err = AUTH_ALERTS.has(alert.description)
-        ? new RemoteConnError(ErrorCodes.AUTH_FAILED, `the daemon at ${where} refused the TLS handshake with the alert ${name} (wrong key, or no cipher suite in common)`, { details })
-        : new RemoteConnError(ErrorCodes.TLS_ERROR, `the daemon at ${where} sent the fatal TLS alert ${name} during the handshake`, { details });
-      this.#failHandshake(err);
+      this.#failHandshake(handshakeAlertError(alert.description, details));
       return;
     }
     if (alert.description === AlertDescription.close_notify) {
@@ -226,17 +200,7 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
     this.#handshake = undefined;
     this.#psk.fill(0);
     this.#phase = 'open';
-    const s = this.#socket;
-    this.#info = {
-      engine: 'js-tls12',
-      protocol: 'TLSv1.2',
-      cipher: r.suite.name,
-      auth: 'psk',
-      ...(s.localAddress ? { localAddress: s.localAddress } : {}),
-      ...(s.localPort ? { localPort: s.localPort } : {}),
-      ...(s.remoteAddress ? { remoteAddress: s.remoteAddress } : {}),
-      ...(s.remotePort ? { remotePort: s.remotePort } : {}),
-    };
+    this.#info = negotiatedInfo(this.#socket, r.suite.name);
     debug(
       'connected to %s:%d in %s ms: %s ems=%s secure_renegotiation=%s server_extensions=%s',
       this.#host,
@@ -282,22 +246,11 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
     const details = { host: this.#host, port: this.#port, syscallCode: err.code };
     const where = `${this.#host}:${this.#port}`;
     if (this.#phase === 'tcp') {
-      let e: RemoteConnError;
-      if (err.code === 'ECONNREFUSED') {
-        e = new RemoteConnError(ErrorCodes.CONNECT_REFUSED, `Connection refused by ${where}: nothing listens there (is pacemaker-remoted running, and is the port right?)`, { cause: err, details: { phase: 'tcp', ...details } });
-      } else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NONAME') {
-        e = new RemoteConnError(ErrorCodes.HOST_NOT_FOUND, `Cannot resolve host ${this.#host}`, { cause: err, details: { phase: 'tcp', ...details } });
-      } else {
-        e = new RemoteConnError(ErrorCodes.CONNECT_FAILED, `TCP connection to ${where} failed: ${err.code ?? err.message}`, { cause: err, details: { phase: 'tcp', ...details } });
-      }
-      this.#failHandshake(e);
+      this.#failHandshake(tcpConnectError(err, this.#host, this.#port));
       return;
     }
     if (this.#phase === 'tls') {
-      const e = RESET_CODES.has(err.code ?? '')
-        ? hangUpError(this.#socket.bytesRead === 0, this.#host, this.#port, err)
-        : new RemoteConnError(ErrorCodes.CONNECT_FAILED, `The connection to ${where} failed during the TLS handshake: ${err.code ?? err.message}`, { cause: err, details: { phase: 'tls', ...details } });
-      this.#failHandshake(e);
+      this.#failHandshake(handshakeSocketError(err, this.#socket.bytesRead === 0, this.#host, this.#port));
       return;
     }
     debug('socket error on %s: %s', where, err.code ?? err.message);
@@ -322,8 +275,7 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
     this.#reader.wipe();
     this.#writer.wipe();
     const closedErr = new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed', this.#closeError ? { cause: this.#closeError } : {});
-    for (const reject of this.#pending) reject(closedErr);
-    this.#pending.clear();
+    this.#writes.rejectAll(closedErr);
     if (!this.#closeEmitted && !this.#settle) {
       this.#closeEmitted = true;
       debug('closed %s:%d%s', this.#host, this.#port, this.#closeError ? ` (${(this.#closeError as RemoteConnError).code ?? this.#closeError.message})` : '');
@@ -412,44 +364,7 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
       return Promise.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed'));
     }
     if (chunk.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.add(reject);
-      this.#writeQueue.push({ chunk, resolve, reject });
-      this.#pumpWrites();
-    });
-  }
-
-  #writeQueue: Array<{ chunk: Uint8Array; resolve: () => void; reject: (e: Error) => void }> = [];
-  #writing = false;
-
-  #pumpWrites(): void {
-    if (this.#writing) return;
-    const next = this.#writeQueue.shift();
-    if (!next) return;
-    if (!this.#pending.has(next.reject)) return this.#pumpWrites();
-    if (this.#phase !== 'open' || this.#closeEmitted) {
-      this.#pending.delete(next.reject);
-      next.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed'));
-      return this.#pumpWrites();
-    }
-    let records: Buffer;
-    try {
-      records = this.#writer.encode(ContentType.application_data, next.chunk);
-    } catch (err) {
-      this.#pending.delete(next.reject);
-      this.#fault(err);
-      next.reject(new RemoteConnError(ErrorCodes.CLOSED, 'The connection is closed', { cause: err }));
-      return;
-    }
-    this.#writing = true;
-    this.#socket.write(records, (err) => {
-      this.#writing = false;
-      if (this.#pending.delete(next.reject)) {
-        if (err) next.reject(new RemoteConnError(ErrorCodes.CLOSED, 'Write failed: the connection is closed', { cause: err }));
-        else next.resolve();
-      }
-      this.#pumpWrites();
-    });
+    return this.#writes.push(chunk);
   }
 
   /** Sends close_notify, ends the socket and resolves once `close` has been emitted. */
@@ -487,25 +402,13 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
  * @internal the public entry point is `connectJsTls12` in `index.ts`
  */
 export function connectWith(options: TransportConnectOptions, hooks: JsTls12TestHooks = {}): Promise<Transport> {
-  const details = { phase: 'tls' as const, host: options.host, port: options.port };
-  if (options.x509) {
-    return Promise.reject(new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'The js-tls12 engine supports PSK only; X.509 needs node-tls', { details }));
+  let checked: { key: Buffer; identity: Buffer };
+  try {
+    checked = checkConnectOptions(options);
+  } catch (err) {
+    return Promise.reject(err as Error);
   }
-  const key = options.key;
-  if (!key || key.length === 0) return Promise.reject(new RemoteConnError(ErrorCodes.KEY_EMPTY, 'No pre-shared key was given', { details }));
-  if (key.length > MAX_PSK_BYTES) {
-    return Promise.reject(
-      new RemoteConnError(ErrorCodes.KEY_TOO_LONG, `The key is ${key.length} bytes; TLS carries at most ${MAX_PSK_BYTES}`, { details: { ...details, keyBytes: key.length } }),
-    );
-  }
-  const identity = Buffer.from(options.identity ?? 'lrmd', 'utf8');
-  if (identity.length > 0xffff) {
-    return Promise.reject(new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'The PSK identity is longer than 65535 bytes', { details }));
-  }
-  const kx = options.tls?.keyExchange ?? 'any';
-  if (kx !== 'any' && kx !== 'psk' && kx !== 'dhe-psk') {
-    return Promise.reject(new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `tls.keyExchange must be 'any', 'dhe-psk' or 'psk'`, { details }));
-  }
+  const { key, identity } = checked;
   if (options.signal?.aborted) return Promise.reject(abortedError(options.signal, `Connecting to ${options.host}:${options.port}`));
   return new Promise<Transport>((resolve, reject) => {
     new JsTls12Transport(options, Buffer.from(key), identity, { resolve, reject }, hooks);
