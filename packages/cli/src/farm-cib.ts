@@ -11,7 +11,8 @@
  *   Without it the controller probes every resource on every node (2N resources × N nodes: 20 nodes took
  *   127 s to come up instead of 16 s); with it each Dummy is probed only on its own node.
  */
-import { addGuestNode, addRemoteNode, element, elements, parseCib, serializeXml, type XmlElement } from '@pcmk-remote/cib-model';
+import { addGuestNode, addRemoteNode, parseCib, serializeXml, type XmlElement } from '@pcmk-remote/cib-model';
+import { element, elements } from '@pcmk-remote/cib-model/internal';
 
 /** One node of the fragment. */
 export interface FarmCibNode {

@@ -22,7 +22,7 @@ export {
   type SimRequestEvent,
   type SimX509Options,
 } from './sim-options.js';
-export { dummyAgent, dummyMetadata, runDummy, DUMMY_METADATA } from './dummy-agent.js';
+export { dummyAgent, dummyMetadata, DUMMY_METADATA } from './dummy-agent.js';
 export { statefulAgent, statefulMetadata, SCORE_PROMOTED, SCORE_UNPROMOTED, type StatefulAgentOptions } from './stateful-agent.js';
 export { readableInterval, timeoutExitReason } from './readable-interval.js';
 export {
