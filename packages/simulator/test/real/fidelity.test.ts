@@ -216,8 +216,10 @@ describe('simulator fidelity vs real pacemaker-remoted 2.1.5', function () {
     });
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? -1;
     for (const side of [r.real, r.sim]) {
-      expect(side.map((t) => t.queueMs)).to.satisfy((q: number[]) => q.every((x) => x === 0));
-      expect(median(side.map((t) => t.execMs))).to.be.within(3, 80);
+      // an op on an idle resource starts at once; a loaded machine may add a millisecond or two
+      expect(side.map((t) => t.queueMs)).to.satisfy((q: number[]) => q.every((x) => x <= 3));
+      // agent-like run times (a fork and exec of a shell script), whatever the machine's load
+      expect(median(side.map((t) => t.execMs))).to.be.within(3, 200);
     }
     const slow = await simSide({ agentRunTimeMs: 150 });
     const clients: RawClient[] = [];
