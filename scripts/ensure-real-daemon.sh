@@ -70,3 +70,25 @@ if ! pcs_oracle_ok; then
   install -D -m 0755 "$work/pacemaker/usr/lib/ocf/resource.d/pacemaker/remote" "$REMOTE_AGENT"
   pcs_oracle_ok || { echo "The pcs oracle still does not run after the install: try bash scripts/pcs-oracle.sh --version" >&2; exit 1; }
 fi
+
+# --- crm_node for the IPC relay suites (packages/remote-conn/test/real/relay*.test.ts) ----------------------
+# crm_node ships only in Debian's `pacemaker` package, which conflicts with pacemaker-remote: the binary
+# alone is extracted from the .deb of the installed version into a private directory (it needs only the
+# libcrmcommon that pacemaker-cli-utils installs). The relay suites run it "on the remote node".
+CRM_NODE_BIN=/opt/pcmk-remote-oracle/pacemaker/usr/sbin/crm_node
+if ! "$CRM_NODE_BIN" --version >/dev/null 2>&1; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "crm_node is missing ($CRM_NODE_BIN). Run bash scripts/ensure-real-daemon.sh as root on Debian." >&2
+    exit 1
+  fi
+  echo "Extracting crm_node from Debian's pacemaker package into $CRM_NODE_BIN..." >&2
+  cn_work=$(mktemp -d)
+  chmod 755 "$cn_work"
+  cn_version=$(dpkg-query -W -f='${Version}' pacemaker-cli-utils)
+  (cd "$cn_work" && apt-get download -qq "pacemaker=$cn_version" >/dev/null 2>&1) ||
+    (apt-get update -qq && cd "$cn_work" && apt-get download -qq "pacemaker=$cn_version" >/dev/null)
+  dpkg -x "$cn_work"/pacemaker_*.deb "$cn_work/x"
+  install -D -m 0755 "$cn_work/x/usr/sbin/crm_node" "$CRM_NODE_BIN"
+  rm -rf "$cn_work"
+  "$CRM_NODE_BIN" --version >/dev/null 2>&1 || { echo "crm_node still does not run after the install" >&2; exit 1; }
+fi

@@ -30,3 +30,27 @@ export { RemoteNodeConnection } from './node-connection/remote-node-connection.j
 export { ConnectionManager, type ConnectionManagerOptions, type ConnectionManagerEvents, type NodeSpec, type SyncResult } from './manager/connection-manager.js';
 export { ExecStatus, OcfExitCode, execStatusName, ocfExitName } from './messages/constants.js';
 export type { OpResult, RecurringOp, ExecRequest, ResourceDefinition, AlertExecRequest, XmlElement } from './messages/index.js';
+export {
+  NodeAttributeStore,
+  ControllerInfoRelay,
+  ReadOnlyCibRelay,
+  FencingHistoryRelay,
+  composeRelays,
+  type IpcRelay,
+  type RelaySession,
+  type RelaySessionHandler,
+  type RelayRequest,
+  type RelayChannel,
+  type RelayCloseReason,
+  type RelayErrorEvent,
+  type RelayErrorKind,
+  type AttributeChangeEvent,
+  type NodeAttributeStoreEvents,
+  type SetAttributeOptions,
+  type ControllerInfoRelayOptions,
+  type ClusterMember,
+  type ReadOnlyCibRelayOptions,
+  type FencingHistoryEntry,
+  type FencingHistoryRelayOptions,
+  type RelaysByChannel,
+} from './relay/index.js';

@@ -46,3 +46,5 @@ export {
 export type { SimResourceInfo } from './executor.js';
 export { versionFeatures, type VersionFeatures, type ShutdownMode } from './versions.js';
 export { defaultGarbage } from './faults.js';
+export { SimIpcProxy, SimIpcClient, SimIpcError } from './ipc-proxy.js';
+export { runSimTool, SIM_TOOLS, type SimToolOptions, type SimToolResult } from './sim-tools.js';

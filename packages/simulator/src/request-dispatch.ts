@@ -9,7 +9,6 @@ import {
   daemonReply,
   genericNotify,
   getRecurringReply,
-  ipcDestroyNotify,
   registerReply,
   type DaemonRequest,
 } from '@pcmk-remote/remote-conn/protocol';
@@ -39,6 +38,8 @@ export interface DispatchHost {
   addProvider(c: SimConnection): void;
   /** `register` was answered. */
   registered(c: SimConnection): void;
+  /** A provider's `response` / `event` / `destroy` of a tunnelled session (the IPC proxy). */
+  ipcForward(c: SimConnection, message: XmlElement): void;
   /** A provider answered a shutdown request. */
   shutdownAnswer(c: SimConnection, ack: boolean): void;
   /** The daemon process exits. */
@@ -138,8 +139,8 @@ function ipcForward(h: DispatchHost, c: SimConnection, req: DaemonRequest): void
       return;
     case IpcOp.RESPONSE:
     case IpcOp.EVENT:
-      // the simulator serves no proxied IPC sessions: every session is unknown → destroy it
-      if (req.ipcSession !== undefined) h.notifyOne(c, ipcDestroyNotify(req.ipcSession));
+    case IpcOp.DESTROY:
+      h.ipcForward(c, req.xml);
       return;
     default:
       return;

@@ -19,6 +19,8 @@ import { MainLoop } from './main-loop.js';
 import { Listener } from './listener.js';
 import { ShutdownSequence } from './shutdown-sequence.js';
 import { StrictStall } from './strict-stall.js';
+import { SimIpcProxy } from './ipc-proxy.js';
+import { runSimTool, type SimToolOptions, type SimToolResult } from './sim-tools.js';
 import { dispatchRequest, type DispatchHost } from './request-dispatch.js';
 import { SimConnection, type ConnectionHost } from './sim-connection.js';
 import {
@@ -85,6 +87,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   readonly #connHost: ConnectionHost;
   readonly #dispatchHost: DispatchHost;
   readonly #tlsHost: TlsAcceptHost;
+  readonly #ipcProxy: SimIpcProxy;
 
   private constructor(options: SimulatedDaemonOptions) {
     super();
@@ -100,6 +103,10 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#clients = new ClientSet(() => this.#replyDelayMs);
     this.#loop = new MainLoop(() => this.#state === 'running', () => this.#frozen());
     this.#executor = this.#newExecutor();
+    this.#ipcProxy = new SimIpcProxy({
+      provider: () => this.#clients.providers.find((c) => !c.closed),
+      notify: (c, n) => this.#clients.notifyOne(c, n),
+    });
     const self = this;
     this.#listener = new Listener(this.nodeName);
     this.#stall = new StrictStall({
@@ -169,6 +176,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
       notifyOne: (c, n) => this.#clients.notifyOne(c, n),
       addProvider: (c) => this.#clients.addProvider(c),
       registered: (c) => this.emit('client-registered', this.#info(c)),
+      ipcForward: (c, m) => this.#ipcProxy.forward(c, m),
       shutdownAnswer: (c, ack) => this.#shutdownAnswer(c, ack),
       exit: (reason) => void this.#exit(reason),
     };
@@ -295,6 +303,33 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   setKey(key: Buffer): void {
     if (this.#o.x509) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'setKey() is for PSK mode');
     this.#key = checkKey(key);
+  }
+
+  /**
+   * Runs a simulated cluster tool on this node (`attrd_updater`, `crm_attribute`, `crm_node`): it reaches
+   * the newest IPC provider through the daemon's IPC proxy exactly as the real tool does through the real
+   * daemon (`new`, `request`, `destroy`), and prints what the real tool prints. Without a provider its
+   * connection is refused at once.
+   *
+   * @example
+   * ```ts
+   * const r = await sim.runTool(['attrd_updater', '-n', 'foo', '-U', 'bar']);
+   * // r.code === 0, and the provider's relay saw the update
+   * ```
+   */
+  runTool(argv: string[], env: Record<string, string> = {}, options: SimToolOptions = {}): Promise<SimToolResult> {
+    if (this.#state !== 'running') return Promise.resolve({ code: 102, stdout: '', stderr: `${argv[0] ?? 'tool'}: the node's pacemaker-remoted is not running\n` });
+    return runSimTool(this.#ipcProxy, argv, env, options);
+  }
+
+  /** Kills every running simulated tool (their IPC sessions end; the provider gets `destroy`). */
+  killTools(): void {
+    this.#ipcProxy.closeAll();
+  }
+
+  /** Tunnelled IPC sessions of this node's tools currently open. */
+  get ipcSessions(): number {
+    return this.#ipcProxy.size;
   }
 
   /**
@@ -477,6 +512,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   #onConnClosed(c: SimConnection): void {
     if (!this.#clients.remove(c)) return;
     debug('%s: client %s closed', this.nodeName, c.id);
+    this.#ipcProxy.providerGone(c);
     if (this.#state === 'running') {
       this.emit('client-closed', this.#info(c));
       if (this.#clients.conns.size === 0) this.#executor.lastClientGone();
@@ -520,6 +556,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#stall.clear();
     this.#shutdown.reset();
     this.#executor.clear();
+    this.#ipcProxy.clear();
     const closing = this.#clients.closeAll();
     await Promise.all([closing, listenerClosed]);
     this.emit('exit', reason);

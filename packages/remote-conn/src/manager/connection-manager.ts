@@ -49,13 +49,13 @@ export interface SyncResult {
   unchanged: string[];
 }
 
-const FORWARDED = ['state', 'node-up', 'connect-failed', 'node-down', 'node-reconnecting', 'takeover', 'node-shutdown-request', 'monitor'] as const;
+const FORWARDED = ['state', 'node-up', 'connect-failed', 'node-down', 'node-reconnecting', 'takeover', 'node-shutdown-request', 'monitor', 'relay-error'] as const;
 
 /** Fields whose change requires a new connection. */
 const CONNECTION_FIELDS: Array<keyof RemoteNodeOptions> = [
   'host', 'port', 'key', 'keyFile', 'x509', 'tls', 'connectTimeoutMs', 'attemptTimeoutMs', 'attemptRetryDelayMs',
   'minRemainingForRetryMs', 'reconnectIntervalMs', 'reconnectJitter', 'monitorIntervalMs', 'monitorTimeoutMs', 'keepAliveMs',
-  'requestTimeoutMs', 'protocolVersion', 'clientName',
+  'requestTimeoutMs', 'protocolVersion', 'clientName', 'ipcRelay',
 ];
 
 /** Fields that describe the node; a change applies in place (`updateDescription`), without a reconnect. */
@@ -63,8 +63,14 @@ const DESCRIPTION_FIELDS = ['kind', 'managed', 'connectionResource', 'containerR
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  // Relays are live objects (stores with listeners): the same relay is the same object.
+  if (isRelay(a) || isRelay(b)) return a === b;
   if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) return JSON.stringify(a) === JSON.stringify(b);
   return a === b;
+}
+
+function isRelay(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { open?: unknown }).open === 'function';
 }
 
 interface Entry {

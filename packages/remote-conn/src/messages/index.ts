@@ -3,3 +3,4 @@ export * from './xml.js';
 export * from './requests.js';
 export * from './inbound.js';
 export * from './daemon.js';
+export * from './relay.js';

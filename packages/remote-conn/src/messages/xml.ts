@@ -11,6 +11,11 @@ export interface XmlElement {
   name: string;
   attrs: Record<string, string>;
   children: XmlElement[];
+  /**
+   * Character data written as a CDATA section before the children: only the schema files of the
+   * protocol 1.2 schema transfer carry any (`<file path="..."><![CDATA[...]]></file>`).
+   */
+  cdata?: string;
 }
 
 /** Creates an element, dropping attributes whose value is `undefined`. */
@@ -80,8 +85,9 @@ export function serializeXml(e: XmlElement): string {
     }
     s += ` ${k}="${escapeAttr(v)}"`;
   }
-  if (e.children.length === 0) return `${s}/>`;
-  return `${s}>${e.children.map(serializeXml).join('')}</${e.name}>`;
+  const cdata = e.cdata === undefined ? '' : `<![CDATA[${e.cdata.split(']]>').join(']]]]><![CDATA[>')}]]>`;
+  if (e.children.length === 0 && !cdata) return `${s}/>`;
+  return `${s}>${cdata}${e.children.map(serializeXml).join('')}</${e.name}>`;
 }
 
 const parser = new XMLParser({
@@ -96,6 +102,7 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   allowBooleanAttributes: false,
+  cdataPropName: '#cdata',
 });
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -107,11 +114,17 @@ function convert(node: Ordered): XmlElement | undefined {
   for (const [k, v] of Object.entries(node[':@'] ?? {})) attrs[k] = String(v);
   const kids = (node[name] as Ordered[] | undefined) ?? [];
   const children: XmlElement[] = [];
+  let cdata: string | undefined;
   for (const k of kids) {
+    if ('#cdata' in k) {
+      const parts = (k['#cdata'] as Array<{ '#text'?: unknown }> | undefined) ?? [];
+      cdata = (cdata ?? '') + parts.map((p) => String(p['#text'] ?? '')).join('');
+      continue;
+    }
     const c = convert(k);
     if (c) children.push(c);
   }
-  return { name, attrs, children };
+  return cdata === undefined ? { name, attrs, children } : { name, attrs, children, cdata };
 }
 
 /**

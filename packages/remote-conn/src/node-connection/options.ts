@@ -4,7 +4,8 @@ import { checkMs, checkPort, defaultRemotePort, type RemoteSessionOptions } from
 import type { RemoteNodeOptions } from './types.js';
 
 /** Resolved, validated options. */
-export interface Resolved extends Required<Omit<RemoteNodeOptions, 'key' | 'keyFile' | 'x509' | 'tls' | 'clientName' | 'connectionResource' | 'containerResource'>> {
+export interface Resolved extends Required<Omit<RemoteNodeOptions, 'key' | 'keyFile' | 'x509' | 'tls' | 'clientName' | 'connectionResource' | 'containerResource' | 'ipcRelay'>> {
+  ipcRelay?: RemoteNodeOptions['ipcRelay'];
   key?: Buffer;
   keyFile?: string;
   x509?: RemoteNodeOptions['x509'];
@@ -48,6 +49,12 @@ export function resolveNodeOptions(o: RemoteNodeOptions): Resolved {
   if (o.x509) r.x509 = o.x509;
   if (o.tls) r.tls = o.tls;
   if (o.clientName) r.clientName = o.clientName;
+  if (o.ipcRelay !== undefined) {
+    if (typeof o.ipcRelay !== 'object' || o.ipcRelay === null || typeof o.ipcRelay.open !== 'function') {
+      throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'ipcRelay must be an IpcRelay (an object with an open(session) method)');
+    }
+    r.ipcRelay = o.ipcRelay;
+  }
   if (o.connectionResource) r.connectionResource = o.connectionResource;
   if (o.containerResource) r.containerResource = o.containerResource;
   return r;
@@ -63,8 +70,10 @@ export function sessionOptionsFor(o: Resolved, connectTimeoutMs: number, signal:
     protocolVersion: o.protocolVersion,
     clientName: o.clientName ?? `pcmk-remote-${o.host}:${o.port}`,
     ipcProvider: true,
+    nodeName: o.name,
     signal,
   };
+  if (o.ipcRelay) s.ipcRelay = o.ipcRelay;
   if (o.keepAliveMs > 0) s.keepAliveMs = o.keepAliveMs;
   if (o.key) s.key = o.key;
   if (o.keyFile) s.keyFile = o.keyFile;

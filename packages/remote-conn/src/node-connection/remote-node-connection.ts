@@ -239,6 +239,7 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
         const finalState: NodeState = willReconnect ? 'waiting' : loss.reason === 'shutdown' || (takeover && this.#consumeExpected()) ? 'stopped' : 'failed';
         this.#setState(finalState);
         wasUp = false;
+        this.#relayNodeDown();
         this.emit('node-down', {
           node: this.#o.name,
           at: Date.now(),
@@ -264,8 +265,18 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
       const was = this.#state;
       this.#setState('stopped');
       if (wasUp || was === 'up' || was === 'draining') {
+        this.#relayNodeDown();
         this.emit('node-down', { node: this.#o.name, at: Date.now(), reason: 'stopped', willReconnect: false });
       }
+    }
+  }
+
+  /** Pacemaker forgets a remote node's transient attributes when its connection goes: so may the relay. */
+  #relayNodeDown(): void {
+    try {
+      this.#o.ipcRelay?.nodeDown?.(this.#o.name);
+    } catch (err) {
+      debug('%s: ipcRelay.nodeDown threw: %s', this.#o.name, (err as Error).message);
     }
   }
 

@@ -6,6 +6,7 @@ import createDebug from 'debug';
 import type { EventEmitter } from 'eventemitter3';
 import { ErrorCodes, RemoteConnError, isRemoteConnError } from '../errors.js';
 import type { RemoteSession, SessionCloseEvent } from '../session/remote-session.js';
+import type { RelayErrorEvent } from '../relay/types.js';
 import { connectFailureReason } from './failures.js';
 import type { Resolved } from './options.js';
 import type { NodeConnectionEvents, NodeDownReason, NodeState } from './types.js';
@@ -47,6 +48,7 @@ export function runUp(session: RemoteSession, signal: AbortSignal, node: UpNode)
       session.off('close', onClose);
       session.off('new-client', onNewClient);
       session.off('shutdown-request', onShutdown);
+      session.off('relay-error', onRelayError);
       // On stop the lifecycle closes the session itself (TLS close_notify).
       if (loss.reason !== 'stopped') node.sessionEnded(session);
       resolve(loss);
@@ -87,6 +89,7 @@ export function runUp(session: RemoteSession, signal: AbortSignal, node: UpNode)
       }
       node.emit('node-shutdown-request', { node: o.name, ack, nack: () => req.nack() });
     };
+    const onRelayError = (e: RelayErrorEvent) => node.emit('relay-error', e);
     const schedule = () => {
       if (o.monitorIntervalMs === 0 || settled) return;
       timer = setTimeout(() => {
@@ -112,6 +115,7 @@ export function runUp(session: RemoteSession, signal: AbortSignal, node: UpNode)
     session.on('close', onClose);
     session.on('new-client', onNewClient);
     session.on('shutdown-request', onShutdown);
+    session.on('relay-error', onRelayError);
     signal.addEventListener('abort', onAbort, { once: true });
     // stop() may have been called between start() resolving and this point.
     if (signal.aborted) onAbort();

@@ -3,6 +3,7 @@
  */
 import type { RemoteConnError } from '../errors.js';
 import type { TlsOptions, X509Options } from '../transport/transport.js';
+import type { IpcRelay, RelayErrorEvent } from '../relay/types.js';
 
 /**
  * Lifecycle states.
@@ -83,6 +84,13 @@ export interface RemoteNodeOptions {
    * with `nack`, as Pacemaker's controller does. @default true
    */
   managed?: boolean;
+  /**
+   * Serves the cluster tools and agents that run on the node (`attrd_updater`, `crm_attribute`,
+   * `crm_master`, `crm_node`, `crm_mon`, ...) through the daemon's IPC relay, e.g. a
+   * `NodeAttributeStore` or `composeRelays({...})`. The relay sees the node under `name`, and is told
+   * when the node goes down (`nodeDown`). Without one, those tools fail fast on the node.
+   */
+  ipcRelay?: IpcRelay;
   /** Informational: the connection resource and (guests) the container resource. */
   connectionResource?: string;
   containerResource?: string;
@@ -194,4 +202,6 @@ export interface NodeConnectionEvents {
   'node-shutdown-request': (e: NodeShutdownRequestEvent) => void;
   /** A successful liveness poke. */
   monitor: (e: MonitorEvent) => void;
+  /** Relayed IPC traffic of the node's tools that could not be read or served (the connection carries on). */
+  'relay-error': (e: RelayErrorEvent) => void;
 }

@@ -1,6 +1,7 @@
 /** The public shapes of a {@link RemoteSession}: its events, what it learned at registration, request options. */
 import type { RemoteConnError } from '../errors.js';
 import type { ExecRequest, OpResult } from '../messages/index.js';
+import type { RelayErrorEvent } from '../relay/types.js';
 import type { RemoteSession } from './remote-session.js';
 
 /** Why a session closed. */
@@ -43,6 +44,8 @@ export interface RemoteSessionEvents {
   /** Another client completed a TLS handshake with the daemon (`lrmd_rsc_new_client`). */
   'new-client': () => void;
   /** The session ended. Emitted once. */
+  /** Relayed IPC traffic (protocol.md §3.6) that could not be read or served; the session carries on. */
+  'relay-error': (event: RelayErrorEvent) => void;
   close: (event: SessionCloseEvent) => void;
 }
 

@@ -6,7 +6,7 @@ import createDebug from 'debug';
 import type { EventEmitter } from 'eventemitter3';
 import type { FrameDecoder } from '../codec/index.js';
 import { ErrorCodes, RemoteConnError } from '../errors.js';
-import { classifyInbound, parseXml, type InboundMessage } from '../messages/index.js';
+import { classifyInbound, parseXml, type InboundMessage, type XmlElement } from '../messages/index.js';
 import type { NotifyEvent, RemoteSessionEvents } from './events.js';
 import type { RequestTable } from './request-table.js';
 
@@ -72,7 +72,7 @@ export interface DispatchTarget {
   readonly port: number;
   emit: EventEmitter<RemoteSessionEvents>['emit'];
   /** A proxied IPC message (`lrmd_ipc_proxy`): shutdown requests and local cluster tools. */
-  onProxy(ipcOp: string, session: string | undefined): void;
+  onProxy(ipcOp: string, element: XmlElement): void;
 }
 
 /** Hands one inbound message to its waiter in `table` or emits it as an event of `target`. */
@@ -96,7 +96,7 @@ export function dispatchInbound(msg: InboundMessage, table: RequestTable, target
       target.emit('new-client');
       return;
     case 'proxy':
-      target.onProxy(msg.ipcOp, msg.session);
+      target.onProxy(msg.ipcOp, msg.element);
       return;
     case 'unknown':
       debug('ignoring unknown message <%s>', msg.element.name);

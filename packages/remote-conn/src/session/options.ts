@@ -8,6 +8,7 @@ import { loadAuthKey } from '../transport/auth-key.js';
 import { openTransport } from '../transport/connect.js';
 import type { TlsOptions, TransportConnector, X509Material, X509Options } from '../transport/transport.js';
 import { resolveX509 } from '../transport/x509-files.js';
+import type { IpcRelay } from '../relay/types.js';
 
 /** Pacemaker's default port. */
 export const DEFAULT_REMOTE_PORT = 3121;
@@ -59,6 +60,16 @@ export interface RemoteSessionOptions {
    * requests; local cluster tools on the remote node are answered with `destroy`. @default true
    */
   ipcProvider?: boolean;
+  /**
+   * Serves the cluster tools and agents of the remote node (the IPC relay, protocol.md §3.6), e.g. a
+   * `NodeAttributeStore`. Without one, every relayed session is destroyed at once (tools fail fast).
+   * Needs `ipcProvider`.
+   */
+  ipcRelay?: IpcRelay;
+  /** The node's name as the owner knows it, given to the relay. @default the host */
+  nodeName?: string;
+  /** A relayed request that expects a response gets a nack after this many ms without one. @default 5000 */
+  relayResponseTimeoutMs?: number;
   /** Largest accepted message, in bytes. @default 20 MiB (Pacemaker's limit) */
   maxMessageSize?: number;
   /** Enable TCP keepalive with this initial delay (ms). @default off (Pacemaker sets none) */
@@ -83,6 +94,9 @@ export interface ResolvedSessionOptions {
   clientName: string;
   protocolVersion: string;
   ipcProvider: boolean;
+  ipcRelay?: IpcRelay;
+  nodeName: string;
+  relayResponseTimeoutMs: number;
   maxMessageSize: number;
   keepAliveMs?: number;
   signal?: AbortSignal;
@@ -133,6 +147,8 @@ export async function resolveSessionOptions(o: RemoteSessionOptions): Promise<Re
     clientName: o.clientName ?? `pcmk-remote-${o.host}:${port}`,
     protocolVersion: o.protocolVersion ?? DEFAULT_PROTOCOL_VERSION,
     ipcProvider: o.ipcProvider ?? true,
+    nodeName: o.nodeName ?? o.host,
+    relayResponseTimeoutMs: checkMs(o.relayResponseTimeoutMs ?? 5000, 'relayResponseTimeoutMs'),
     maxMessageSize: o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
     connector: o.connector ?? openTransport,
   };
@@ -140,5 +156,12 @@ export async function resolveSessionOptions(o: RemoteSessionOptions): Promise<Re
   if (o.x509) r.x509 = await resolveX509(o.x509);
   if (o.keepAliveMs !== undefined) r.keepAliveMs = checkMs(o.keepAliveMs, 'keepAliveMs', { min: 0 });
   if (o.signal) r.signal = o.signal;
+  if (o.ipcRelay !== undefined) {
+    if (typeof o.ipcRelay !== 'object' || o.ipcRelay === null || typeof o.ipcRelay.open !== 'function') {
+      throw invalid('ipcRelay must be an IpcRelay (an object with an open(session) method)');
+    }
+    r.ipcRelay = o.ipcRelay;
+  }
+  if (typeof r.nodeName !== 'string' || r.nodeName.length === 0) throw invalid('nodeName must be a non-empty string');
   return r;
 }

@@ -16,7 +16,6 @@ import {
   cancelRequest,
   execRequest,
   getRecurringRequest,
-  ipcDestroy,
   parseRecurringOps,
   pokeRequest,
   registerRequest,
@@ -38,6 +37,8 @@ import { daemonInfoFromRegisterReply, registerFailure } from './register.js';
 import { RequestTable, type PendingCall, type ReplyMessage } from './request-table.js';
 import { agentMetadata } from './agent-metadata.js';
 import { InboundReader, dispatchInbound } from './inbound.js';
+import { RelayDispatcher, type RelayStats } from '../relay/dispatcher.js';
+import type { IpcRelay } from '../relay/types.js';
 
 export type * from './events.js';
 
@@ -68,9 +69,13 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
   #shutdownRequested = false;
   #closedPromise: Promise<SessionCloseEvent>;
   #resolveClosed!: (e: SessionCloseEvent) => void;
+  #relay: RelayDispatcher;
 
   /** @internal Use {@link RemoteSession.connect}. */
-  private constructor(transport: Transport, init: { host: string; port: number; decoder: FrameDecoder; requestTimeoutMs: number; resultGraceMs: number; daemon: DaemonInfo }) {
+  private constructor(
+    transport: Transport,
+    init: { host: string; port: number; decoder: FrameDecoder; requestTimeoutMs: number; resultGraceMs: number; daemon: DaemonInfo; relay: { relay: IpcRelay | undefined; node: string; responseTimeoutMs: number } },
+  ) {
     super();
     this.#transport = transport;
     this.#requestTimeoutMs = init.requestTimeoutMs;
@@ -81,7 +86,14 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     this.protocolVersion = init.daemon.protocolVersion;
     this.transportInfo = transport.info;
     this.#closedPromise = new Promise((r) => (this.#resolveClosed = r));
-    const target = { host: this.host, port: this.port, emit: this.emit.bind(this), onProxy: (op: string, s: string | undefined) => this.#onProxy(op, s) };
+    this.#relay = new RelayDispatcher({
+      relay: init.relay.relay,
+      node: init.relay.node,
+      responseTimeoutMs: init.relay.responseTimeoutMs,
+      send: (message) => this.#request(Op.IPC_FWD, message).then(() => undefined),
+      onError: (event) => this.emit('relay-error', event),
+    });
+    const target = { host: this.host, port: this.port, emit: this.emit.bind(this), onProxy: (op: string, e: XmlElement) => this.#onProxy(op, e) };
     this.#reader = new InboundReader(init.decoder, {
       message: (msg) => dispatchInbound(msg, this.#table, target),
       fail: (err) => this.#fail(err),
@@ -156,6 +168,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       requestTimeoutMs: o.requestTimeoutMs,
       resultGraceMs: o.resultGraceMs,
       daemon: { protocolVersion: '', clientId: '' },
+      relay: { relay: o.ipcRelay, node: o.nodeName, responseTimeoutMs: o.relayResponseTimeoutMs },
     });
     // Close events during registration are reported through the rejection instead.
     const reply = await provisional.#request(
@@ -369,8 +382,8 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
     return this.#table.request(op, options, timeoutMs, (msgId) => this.#send(element, msgId), onReply);
   }
 
-  #onProxy(ipcOp: string, session: string | undefined): void {
-    if (ipcOp === IpcOp.SHUTDOWN_REQ) {
+  #onProxy(ipcOp: string, element: XmlElement): void {
+    if (ipcOp.toLowerCase() === IpcOp.SHUTDOWN_REQ) {
       this.#shutdownRequested = true;
       debug('%s:%d: shutdown requested by the daemon', this.host, this.port);
       const event: ShutdownRequestEvent = { ack: () => this.ackShutdown(), nack: () => this.nackShutdown() };
@@ -378,10 +391,13 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       else this.emit('shutdown-request', event);
       return;
     }
-    if ((ipcOp === IpcOp.NEW || ipcOp === IpcOp.REQUEST) && session) {
-      // We do not relay local cluster tools of the remote node: make them fail fast (protocol.md §3.6).
-      this.#request(Op.IPC_FWD, ipcDestroy(session)).catch((err: unknown) => debug('proxy destroy failed: %s', (err as Error).message));
-    }
+    // Local tools of the remote node: served by the relay, or destroyed at once (protocol.md §3.6).
+    this.#relay.handle(element);
+  }
+
+  /** Counters of the IPC relay of this session (sessions served, refused, requests, ...). */
+  get relayStats(): Readonly<RelayStats> {
+    return { ...this.#relay.stats };
   }
 
   #fail(error: RemoteConnError): void {
@@ -399,6 +415,7 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
       { ...(error ? { cause: error } : {}), details: { host: this.host, port: this.port } },
     );
     this.#table.rejectAll(closedErr);
+    this.#relay.close();
     const event: SessionCloseEvent = { afterShutdownRequest: this.#shutdownRequested, local: this.#closing };
     if (error) event.error = error;
     this.emit('close', event);
