@@ -13,6 +13,7 @@ import { runWatch } from './watch.js';
 import { runDemo } from './demo.js';
 import { runProbe } from './probe.js';
 import { runNodes } from './nodes.js';
+import { runSimulate } from './simulate.js';
 import { runNodesLive, runWatchLive } from './live.js';
 import { ExitCode, processIo, type CliIo } from './io.js';
 
@@ -119,6 +120,29 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
         return;
       }
       setCode(await runWatch(o, io));
+    });
+
+  program
+    .command('simulate')
+    .description(
+      'run N simulated remote nodes (pacemaker-remoted 2.1.5 as the real controller sees it) in the foreground until ' +
+        'SIGINT/SIGTERM: one line per node with its address, a progress line, a summary table at the end. --cib-out ' +
+        'writes the <configuration> fragment that hands them to a cluster (cibadmin --modify --xml-file FILE).',
+    )
+    .requiredOption('--nodes <n>', 'how many nodes')
+    .option('--base-port <port>', 'port of the first node; node i listens on base + i - 1', '3121')
+    .option('--host <address>', 'address every node listens on', '127.0.0.1')
+    .option('--key <file>', 'authkey (default: $PCMK_authkey_location, else /etc/pacemaker/authkey)')
+    .option('--prefix <name>', 'node names are <prefix>1..<prefix>N', 'sim')
+    .option('--cib-out <file>', 'write the CIB fragment (remote connections, or guests with --guests, and their constraints)')
+    .option('--place-on <node>', 'with --cib-out: locate each connection (or container) on this cluster node')
+    .option('--guests', 'with --cib-out: guest nodes (an ocf:pacemaker:Dummy container each) instead of remote nodes')
+    .option('--dummies', 'with --cib-out: an ocf:pacemaker:Dummy per node, located there with resource-discovery=exclusive')
+    .option('--reconnect-interval <duration>', 'with --cib-out: reconnect_interval of the connections', '15s')
+    .option('--duration <duration>', 'stop after this long')
+    .option('--progress-interval <duration>', 'how often the progress line is refreshed', '2s')
+    .action(async (o) => {
+      setCode(await runSimulate(o, io));
     });
 
   program

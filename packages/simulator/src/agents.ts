@@ -1,10 +1,12 @@
 /**
  * Scripted resource agents of the simulated daemon. An agent is a table from action name to a fixed result
- * or a function of the call context. The default `ocf:pacemaker:Dummy` behaves like the real one: it
- * tracks whether the resource runs, so `monitor` gives 0 after `start` and 7 after `stop`.
+ * or a function of the call context. The defaults, `ocf:pacemaker:Dummy` and `ocf:pacemaker:Stateful`,
+ * behave like the real agents (dummy-agent.ts, stateful-agent.ts).
  */
 import { ErrorCodes, RemoteConnError } from '@pcmk-remote/remote-conn/protocol';
 import { ExecStatus, OcfExitCode } from '@pcmk-remote/remote-conn/protocol';
+import { dummyAgent } from './dummy-agent.js';
+import { statefulAgent } from './stateful-agent.js';
 
 /** The result of one agent run. */
 export interface AgentResult {
@@ -18,6 +20,14 @@ export interface AgentResult {
   exitReason?: string;
   /** Agent output (`lrmd_rsc_output`). */
   output?: string;
+  /**
+   * Whether the resource runs once the action completed (applied only when it completes, not on a timeout
+   * or cancel). Default: successful start / migrate_from / reload-agent / promote / demote mean running,
+   * stop / migrate_to not running.
+   */
+  running?: boolean;
+  /** Called when the run ends: `done` (completed), `timeout` (killed at the op timeout) or `cancelled`. */
+  after?: (outcome: 'done' | 'timeout' | 'cancelled') => void;
 }
 
 /** What a scripted action sees. */
@@ -36,6 +46,22 @@ export interface AgentContext {
   running: boolean;
   /** How many times this op has run (0 on the first run; recurring ops count up). */
   iteration: number;
+  /** The simulated node's name (its `uname -n`). */
+  node: string;
+  /**
+   * The node's files (state files, markers), path → content; kept across daemon restarts like a disk.
+   */
+  files: Map<string, string>;
+  /**
+   * How long a fork and exec of the agent takes on this node for this run, ms (the daemon's
+   * `agentRunTimeMs`). The built-in agents take this long for every action (plus their sleeps).
+   */
+  runTimeMs: number;
+  /**
+   * Sets (a number) or deletes (`undefined`) the resource's promotion score on this node, as
+   * `crm_attribute --promotion` does on a real node (see `SimulatedRemoteDaemon.promotionScoreHook`).
+   */
+  setPromotionScore(score: number | undefined): void;
 }
 
 /** One action's script: a fixed result, or a function of the context. */
@@ -51,71 +77,6 @@ export type AgentScript = Record<string, ActionScript>;
 /** Key of an agent for a resource definition: `class:provider:type`, or `class:type` without provider. */
 export function agentKey(standard: string, provider: string | undefined, type: string): string {
   return provider ? `${standard}:${provider}:${type}` : `${standard}:${type}`;
-}
-
-/** The meta-data XML of the simulated Dummy agent (shortened from the real one). */
-export const DUMMY_METADATA = `<?xml version="1.0"?>
-<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">
-<resource-agent name="Dummy" version="2.0">
-<version>1.1</version>
-<longdesc lang="en">
-This is a dummy OCF resource agent. It does absolutely nothing except keep track
-of whether it is running or not, and can be configured so that actions fail or
-take a long time. Its purpose is primarily for testing, and to serve as a
-template for resource agent writers.
-</longdesc>
-<shortdesc lang="en">Example stateless resource agent</shortdesc>
-<parameters>
-<parameter name="state" unique-group="state">
-<longdesc lang="en">Location to store the resource state in.</longdesc>
-<shortdesc lang="en">State file</shortdesc>
-<content type="string" default="/run/resource-agents/Dummy-RESOURCE_ID.state" />
-</parameter>
-<parameter name="fake" reloadable="1">
-<longdesc lang="en">Fake parameter that can be changed to force a reload.</longdesc>
-<shortdesc lang="en">Fake attribute that can be changed to cause a reload</shortdesc>
-<content type="string" default="dummy" />
-</parameter>
-</parameters>
-<actions>
-<action name="start"        timeout="20s" />
-<action name="stop"         timeout="20s" />
-<action name="monitor"      timeout="20s" interval="10s" depth="0"/>
-<action name="reload"       timeout="20s" />
-<action name="reload-agent" timeout="20s" />
-<action name="migrate_to"   timeout="20s" />
-<action name="migrate_from" timeout="20s" />
-<action name="validate-all" timeout="20s" depth="0" />
-<action name="meta-data"    timeout="5s" />
-</actions>
-</resource-agent>
-`;
-
-/** Like the real Dummy: its internal monitor sleeps `op_sleep` whole seconds (default 0). */
-function opSleep(ctx: AgentContext): number {
-  const s = Number.parseInt(ctx.params.op_sleep ?? '0', 10);
-  return Number.isFinite(s) && s > 0 ? s * 1000 : 0;
-}
-
-/**
- * The default Dummy agent, like Pacemaker's `ocf:pacemaker:Dummy` (2.1.5): start/stop track state,
- * monitor reports it (0 or 7), meta-data prints XML; start, stop, monitor, migrate_* and reload-agent
- * first sleep `op_sleep` seconds; unknown actions give 3 (unimplemented).
- */
-export function dummyAgent(): AgentScript {
-  const slow = (ctx: AgentContext): AgentResult => ({ rc: OcfExitCode.OK, delayMs: opSleep(ctx) });
-  return {
-    start: slow,
-    stop: slow,
-    monitor: (ctx) => ({ rc: ctx.running ? OcfExitCode.OK : OcfExitCode.NOT_RUNNING, delayMs: opSleep(ctx) }),
-    migrate_to: slow,
-    migrate_from: slow,
-    'reload-agent': slow,
-    reload: { rc: OcfExitCode.OK },
-    'validate-all': { rc: OcfExitCode.OK },
-    'meta-data': { rc: OcfExitCode.OK, output: DUMMY_METADATA },
-    '*': { rc: OcfExitCode.ERR_UNIMPLEMENTED },
-  };
 }
 
 /**
@@ -161,11 +122,12 @@ export class AgentRegistry {
     return [...this.#agents.keys()];
   }
 
-  /** Back to the defaults: `ocf:pacemaker:Dummy` and `ocf:heartbeat:Dummy`. */
+  /** Back to the defaults: `ocf:pacemaker:Dummy`, `ocf:heartbeat:Dummy` and `ocf:pacemaker:Stateful`. */
   reset(): void {
     this.#agents.clear();
     this.#agents.set('ocf:pacemaker:Dummy', dummyAgent());
     this.#agents.set('ocf:heartbeat:Dummy', dummyAgent());
+    this.#agents.set('ocf:pacemaker:Stateful', statefulAgent());
   }
 }
 
@@ -184,5 +146,7 @@ export function runAgent(script: AgentScript | undefined, type: string, ctx: Age
   };
   if (r.exitReason !== undefined) out.exitReason = r.exitReason;
   if (r.output !== undefined) out.output = r.output;
+  if (r.running !== undefined) out.running = r.running;
+  if (r.after !== undefined) out.after = r.after;
   return out;
 }

@@ -12,100 +12,24 @@
  * - unregister cancels queued and recurring ops (their notifies carry `lrmd_rsc_deleted="1"`);
  * - when the last client leaves, recurring ops of drop-recurring resources are cancelled.
  */
-import { ExecStatus, OcfExitCode } from '@pcmk-remote/remote-conn/protocol';
-import { execCompleteNotify, legacyEscapeValue, type RecurringListing, type RequestResourceData } from '@pcmk-remote/remote-conn/protocol';
-import type { XmlElement } from '@pcmk-remote/remote-conn/protocol';
-import { agentKey, runAgent, type AgentRegistry, type AgentResult } from './agents.js';
-import { glibTableOrder } from './hash-order.js';
+import { ExecStatus, OcfExitCode, type RecurringListing, type RequestResourceData } from '@pcmk-remote/remote-conn/protocol';
+import { agentKey, runAgent, type AgentContext, type AgentResult } from './agents.js';
+import {
+  completionNotify,
+  newCmd,
+  nowMs,
+  nowSec,
+  resourceInfo,
+  same,
+  type Cmd,
+  type CmdResult,
+  type ExecutorHost,
+  type Rsc,
+  type SimResourceInfo,
+} from './executor-model.js';
+import { timeoutExitReason } from './readable-interval.js';
 
-/** A cancellable timer of the daemon's main loop. */
-export interface TimerHandle {
-  cancel(): void;
-}
-
-/** What the executor needs from the daemon. */
-export interface ExecutorHost {
-  /** A main-loop timer (deferred while the daemon is frozen). */
-  timer(ms: number, fn: () => void): TimerHandle;
-  /** Sends a notification to every named client. */
-  broadcast(notify: XmlElement): void;
-  /** Sends a notification to one client (notify-orig-only). */
-  notifyClient(clientId: string, notify: XmlElement): void;
-  readonly agents: AgentRegistry;
-  /** Send newlines in output as `\n` (2.1.5–2.1.7). */
-  readonly legacyEscape: boolean;
-  /** Call-option bits meaning drop-recurring at resource registration. */
-  readonly dropRecurringMask: number;
-  /** Resource "running" state (the Dummy state files), kept across daemon restarts. */
-  readonly running: Map<string, boolean>;
-}
-
-interface CmdResult {
-  rc: number;
-  status: number;
-  exitReason?: string | undefined;
-  output?: string | undefined;
-}
-
-interface Cmd {
-  callId: number;
-  clientId: string;
-  callOpts: number;
-  rscId: string;
-  action: string;
-  intervalMs: number;
-  timeoutMs: number;
-  startDelayMs: number;
-  userData: string | undefined;
-  params: Array<[string, string]>;
-  result: CmdResult;
-  firstNotifySent: boolean;
-  lastNotifyRc: number;
-  lastNotifyStatus: number;
-  epochLastRun: number;
-  epochRcchange: number;
-  tRun: number;
-  tQueue: number;
-  rscDeleted: boolean;
-  iteration: number;
-  /** Start-delay, run or interval timer. */
-  timer: TimerHandle | undefined;
-  delayed: boolean;
-  running: boolean;
-  done: boolean;
-}
-
-interface Rsc {
-  id: string;
-  standard: string;
-  provider: string | undefined;
-  type: string;
-  callOpts: number;
-  pending: Cmd[];
-  recurring: Cmd[];
-  active: Cmd | undefined;
-  kick: TimerHandle | undefined;
-}
-
-/** A registered resource, as {@link Executor.snapshot} reports it. */
-export interface SimResourceInfo {
-  id: string;
-  standard: string;
-  provider?: string;
-  type: string;
-  /** `lrmd_callopt` given at registration. */
-  callOptions: number;
-  /** The simulator's idea of whether the resource runs. */
-  running: boolean;
-  /** Queued and running one-shot operations. */
-  pending: Array<{ action: string; callId: number; intervalMs: number }>;
-  /** Recurring operations. */
-  recurring: Array<{ action: string; intervalMs: number; timeoutMs: number; callId: number }>;
-}
-
-const nowSec = () => Math.floor(Date.now() / 1000);
-const nowMs = () => performance.now();
-const same = (a: string | undefined, b: string | undefined) => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+export type { ExecutorHost, SimResourceInfo, TimerHandle } from './executor-model.js';
 
 /** The simulated executor: resources and operations of one daemon instance. */
 export class Executor {
@@ -161,34 +85,10 @@ export class Executor {
     if (!d?.rscId) return -22;
     const rsc = this.#rscs.get(d.rscId);
     if (!rsc) return -19;
-    const cmd: Cmd = {
-      callId,
-      clientId,
-      callOpts,
-      rscId: d.rscId,
-      action: d.action ?? '',
-      intervalMs: d.intervalMs,
-      timeoutMs: d.timeoutMs,
-      startDelayMs: d.startDelayMs,
-      userData: d.userData,
-      params: glibTableOrder(d.params),
-      result: { rc: 0, status: ExecStatus.DONE },
-      firstNotifySent: false,
-      lastNotifyRc: 0,
-      lastNotifyStatus: 0,
-      epochLastRun: 0,
-      epochRcchange: 0,
-      tRun: 0,
-      tQueue: 0,
-      rscDeleted: false,
-      iteration: 0,
-      timer: undefined,
-      delayed: false,
-      running: false,
-      done: false,
-    };
+    const cmd = newCmd({ ...d, rscId: d.rscId }, callId, clientId, callOpts);
     if (this.#mergeDuplicate(rsc, cmd)) return callId;
     if (same(cmd.action, 'stop')) this.#cancelAllRecurring(rsc, undefined);
+    cmd.atOnce = !rsc.active && rsc.pending.length === 0 && cmd.startDelayMs === 0;
     rsc.pending.push(cmd);
     cmd.tQueue = nowMs();
     if (cmd.startDelayMs > 0) {
@@ -232,23 +132,7 @@ export class Executor {
 
   /** Registered resources. */
   snapshot(): SimResourceInfo[] {
-    return [...this.#rscs.values()].map((r) => {
-      const info: SimResourceInfo = {
-        id: r.id,
-        standard: r.standard,
-        type: r.type,
-        callOptions: r.callOpts,
-        running: this.#host.running.get(r.id) ?? false,
-        pending: [...(r.active && r.active.intervalMs === 0 ? [r.active] : []), ...r.pending].map((c) => ({
-          action: c.action,
-          callId: c.callId,
-          intervalMs: c.intervalMs,
-        })),
-        recurring: r.recurring.map((c) => ({ action: c.action, intervalMs: c.intervalMs, timeoutMs: c.timeoutMs, callId: c.callId })),
-      };
-      if (r.provider !== undefined) info.provider = r.provider;
-      return info;
-    });
+    return [...this.#rscs.values()].map((r) => resourceInfo(r, this.#host.running.get(r.id) ?? false));
   }
 
   /** Forgets everything without notifying (daemon exit). Timers are cancelled by the daemon. */
@@ -294,6 +178,8 @@ export class Executor {
     rsc.pending.shift();
     rsc.active = cmd;
     cmd.tRun = nowMs();
+    // the simulator's own scheduling turn is not queue time
+    if (cmd.atOnce) cmd.tQueue = cmd.tRun;
     cmd.epochLastRun = nowSec();
     const script = this.#host.agents.get(agentKey(rsc.standard, rsc.provider, rsc.type));
     if (!script) {
@@ -316,20 +202,32 @@ export class Executor {
       r = { rc: OcfExitCode.ERR_GENERIC, status: ExecStatus.ERROR, delayMs: 0, exitReason: `simulated agent threw: ${String(err)}` };
     }
     let delay = r.delayMs;
-    let result: CmdResult = { rc: r.rc, status: r.status, exitReason: r.exitReason, output: r.output };
+    let result: CmdResult = { rc: r.rc, status: r.status, exitReason: r.exitReason, output: r.output, running: r.running };
+    let outcome: 'done' | 'timeout' = 'done';
     if (cmd.timeoutMs > 0 && delay > cmd.timeoutMs) {
+      // the real daemon kills the agent at the timeout and words it with pcmk__readable_interval
       delay = cmd.timeoutMs;
-      result = { rc: OcfExitCode.ERR_GENERIC, status: ExecStatus.TIMEOUT };
+      outcome = 'timeout';
+      result = { rc: OcfExitCode.ERR_GENERIC, status: ExecStatus.TIMEOUT, exitReason: timeoutExitReason(cmd.timeoutMs) };
     }
     cmd.running = true;
+    cmd.after = r.after;
     cmd.timer = this.#host.timer(delay, () => {
       cmd.timer = undefined;
       cmd.running = false;
+      this.#ended(cmd, outcome);
       this.#complete(cmd, result);
     });
   }
 
-  #ctx(rsc: Rsc, cmd: Cmd) {
+  #ended(cmd: Cmd, outcome: 'done' | 'timeout' | 'cancelled'): void {
+    const after = cmd.after;
+    cmd.after = undefined;
+    after?.(outcome);
+  }
+
+  #ctx(rsc: Rsc, cmd: Cmd): AgentContext {
+    const host = this.#host;
     return {
       resource: rsc.id,
       agent: agentKey(rsc.standard, rsc.provider, rsc.type),
@@ -340,6 +238,10 @@ export class Executor {
       params: Object.fromEntries(cmd.params),
       running: this.#host.running.get(rsc.id) ?? false,
       iteration: cmd.iteration,
+      node: host.nodeName,
+      files: host.files,
+      runTimeMs: host.runTimeMs(),
+      setPromotionScore: (score) => host.promotionScore(rsc.id, score),
     };
   }
 
@@ -348,7 +250,9 @@ export class Executor {
     if (cmd.done) return;
     if (cmd.result.rc !== result.rc) cmd.epochRcchange = nowSec();
     cmd.result = result;
-    if (result.status === ExecStatus.DONE && result.rc === OcfExitCode.OK) {
+    if (result.status === ExecStatus.DONE && result.running !== undefined) {
+      this.#host.running.set(cmd.rscId, result.running);
+    } else if (result.status === ExecStatus.DONE && result.rc === OcfExitCode.OK) {
       const a = cmd.action.toLowerCase();
       if (a === 'start' || a === 'migrate_from' || a === 'reload-agent' || a === 'promote' || a === 'demote') this.#host.running.set(cmd.rscId, true);
       else if (a === 'stop' || a === 'migrate_to') this.#host.running.set(cmd.rscId, false);
@@ -418,30 +322,7 @@ export class Executor {
     cmd.firstNotifySent = true;
     cmd.lastNotifyRc = cmd.result.rc;
     cmd.lastNotifyStatus = cmd.result.status;
-    const now = nowMs();
-    const esc = (v: string | undefined) => (v !== undefined && this.#host.legacyEscape ? legacyEscapeValue(v) : v);
-    const fields: Parameters<typeof execCompleteNotify>[0] = {
-      timeoutMs: cmd.timeoutMs,
-      intervalMs: cmd.intervalMs,
-      startDelayMs: cmd.startDelayMs,
-      exitRc: cmd.result.rc,
-      execStatus: cmd.result.status,
-      callId: cmd.callId,
-      rscDeleted: cmd.rscDeleted,
-      runTime: cmd.epochLastRun,
-      rcChangeTime: cmd.epochRcchange,
-      execTimeMs: cmd.tRun > 0 ? Math.floor(now - cmd.tRun) : 0,
-      queueTimeMs: cmd.tRun > 0 && cmd.tQueue > 0 ? Math.floor(cmd.tRun - cmd.tQueue) : 0,
-      rscId: cmd.rscId,
-      action: cmd.action,
-      params: cmd.params,
-    };
-    if (cmd.userData !== undefined) fields.userData = cmd.userData;
-    const reason = esc(cmd.result.exitReason);
-    if (reason !== undefined) fields.exitReason = reason;
-    const output = esc(cmd.result.output);
-    if (output !== undefined) fields.output = output;
-    const notify = execCompleteNotify(fields);
+    const notify = completionNotify(cmd, this.#host.legacyEscape);
     if (cmd.callOpts & 2) this.#host.notifyClient(cmd.clientId, notify);
     else this.#host.broadcast(notify);
   }
@@ -472,6 +353,7 @@ export class Executor {
     const finish = () => this.#complete(cmd, { rc: cmd.result.rc, status: ExecStatus.CANCELLED });
     if (cmd.running) {
       cmd.running = false;
+      this.#ended(cmd, 'cancelled');
       cmd.timer = this.#host.timer(0, () => {
         cmd.timer = undefined;
         finish();

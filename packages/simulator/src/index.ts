@@ -13,7 +13,7 @@
  *
  * @packageDocumentation
  */
-export { SimulatedRemoteDaemon } from './simulated-daemon.js';
+export { SimulatedRemoteDaemon, type PromotionScoreHook } from './simulated-daemon.js';
 export {
   SIM_PSK_CIPHERS,
   type SimulatedDaemonOptions,
@@ -22,11 +22,22 @@ export {
   type SimRequestEvent,
   type SimX509Options,
 } from './sim-options.js';
+export { dummyAgent, dummyMetadata, DUMMY_METADATA } from './dummy-agent.js';
+export { statefulAgent, statefulMetadata, SCORE_PROMOTED, SCORE_UNPROMOTED, type StatefulAgentOptions } from './stateful-agent.js';
+export { readableInterval, timeoutExitReason } from './readable-interval.js';
+export {
+  SimulatedRemoteFarm,
+  type FarmOptions,
+  type FarmEvents,
+  type FarmNode,
+  type FarmNodeRow,
+  type FarmNodeState,
+  type FarmRequestEvent,
+  type FarmStatus,
+} from './farm.js';
 export {
   AgentRegistry,
   agentKey,
-  dummyAgent,
-  DUMMY_METADATA,
   type AgentContext,
   type AgentResult,
   type AgentScript,

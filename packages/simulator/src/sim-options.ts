@@ -68,6 +68,13 @@ export interface SimulatedDaemonOptions {
    * memory per connection); `alert` keeps TLS on the TCP handle (for scale benchmarks).
    */
   handshakeFailure?: 'close_notify' | 'alert';
+  /**
+   * How long one run of a built-in agent (Dummy, Stateful) takes: the fork and exec of a shell script,
+   * before any sleep the agent's parameters ask for. A number, or a range each run draws from uniformly.
+   * The real 2.1.5 daemon reports 7–11 ms for Dummy on an idle machine and 20–50 ms under a busy cluster.
+   * `lrmd_exec_time` reports it. @default { min: 8, max: 25 }
+   */
+  agentRunTimeMs?: number | { min: number; max: number };
 }
 
 /** A connected client, as events and {@link SimulatedRemoteDaemon.clients} report it. */
@@ -111,4 +118,6 @@ export interface SimulatedDaemonEvents {
   'shutdown-answer': (ack: boolean, client: SimClientInfo) => void;
   /** The daemon "process" exited (shutdown, stop, restart, kill by lrmd_check). */
   exit: (reason: string) => void;
+  /** An agent set (a number) or deleted (`undefined`) a resource's promotion score on this node. */
+  'promotion-score': (resource: string, score: number | undefined) => void;
 }

@@ -6,55 +6,36 @@
 import createDebug from 'debug';
 import { EventEmitter } from 'eventemitter3';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { ErrorCodes, RemoteConnError } from '@pcmk-remote/remote-conn/protocol';
-import { newClientNotify, parseDaemonRequest, shutdownRequest, withTransport, type DaemonRequest } from '@pcmk-remote/remote-conn/protocol';
+import { newClientNotify, parseDaemonRequest, withTransport } from '@pcmk-remote/remote-conn/protocol';
 import { parseXml, serializeXml, type XmlElement } from '@pcmk-remote/remote-conn/protocol';
 import { AgentRegistry } from './agents.js';
-import { Executor, type SimResourceInfo, type TimerHandle } from './executor.js';
+import { ClientSet } from './client-set.js';
+import { Executor, type SimResourceInfo } from './executor.js';
+import { checkKey, checkMs, resolveDaemonOptions, type PromotionScoreHook, type ResolvedDaemonOptions } from './daemon-options.js';
 import { defaultGarbage } from './faults.js';
-import { HandshakeGuard } from './handshake-guard.js';
+import { MainLoop } from './main-loop.js';
+import { Listener } from './listener.js';
+import { ShutdownSequence } from './shutdown-sequence.js';
+import { StrictStall } from './strict-stall.js';
 import { SimIpcProxy } from './ipc-proxy.js';
 import { runSimTool, type SimToolOptions, type SimToolResult } from './sim-tools.js';
 import { dispatchRequest, type DispatchHost } from './request-dispatch.js';
 import { SimConnection, type ConnectionHost } from './sim-connection.js';
 import {
-  SIM_PSK_CIPHERS,
   type SimClientInfo,
   type SimulatedDaemonEvents,
   type SimulatedDaemonOptions,
-  type SimX509Options,
 } from './sim-options.js';
-import { versionFeatures, type VersionFeatures } from './versions.js';
+import { acceptTls, type TlsAcceptHost } from './tls-accept.js';
+import type { VersionFeatures } from './versions.js';
+
+export type { PromotionScoreHook } from './daemon-options.js';
 
 const debug = createDebug('pcmk-remote:sim');
 
 type State = 'running' | 'exited' | 'disposed';
-
-function checkKey(key: unknown): Buffer {
-  if (!Buffer.isBuffer(key) || key.length === 0 || key.length > 512) {
-    throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'key must be a Buffer of 1 to 512 bytes (node:tls limit)');
-  }
-  return key;
-}
-
-function checkMs(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `${what} must be a non-negative number of ms`);
-  }
-  return v;
-}
-
-let sharedPskContext: tls.SecureContext | undefined;
-/** One PSK context for every simulated daemon: it holds no key (the key comes from pskCallback). */
-function pskContext(): tls.SecureContext {
-  sharedPskContext ??= tls.createSecureContext({ ciphers: SIM_PSK_CIPHERS, minVersion: 'TLSv1.2', dhparam: 'auto' });
-  return sharedPskContext;
-}
-
-interface GatedTimer extends TimerHandle {
-  t: NodeJS.Timeout | undefined;
-}
 
 /**
  * A simulated pacemaker-remoted. Create with {@link SimulatedRemoteDaemon.start}; always {@link stop} it.
@@ -72,78 +53,95 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   readonly agents = new AgentRegistry();
   /** Behaviour switches of the simulated version. */
   readonly features: VersionFeatures;
+  /**
+   * Where agents' promotion scores go (Stateful's `crm_attribute --promotion`): an IPC relay can send them
+   * to the cluster from here. Every call also emits `promotion-score`.
+   */
+  promotionScoreHook: PromotionScoreHook | undefined;
+  /** The node's files (agent state files), kept across restarts like a disk. */
+  readonly files = new Map<string, string>();
   readonly host: string;
   readonly nodeName: string;
 
   #port: number;
   #key: Buffer | undefined;
-  readonly #x509: SimX509Options | undefined;
-  #x509Context: tls.SecureContext | undefined;
-  readonly #strict: boolean;
-  readonly #handshakeTimeoutMs: number;
-  readonly #fuseMs: number;
-  readonly #stallTimeoutMs: number;
-  readonly #nodeStartState: string | undefined;
-  readonly #noDelay: boolean;
-  readonly #guardHandshake: boolean;
+  /** Options as given (checked, defaults filled in). */
+  readonly #o: ResolvedDaemonOptions;
   #replyDelayMs: number;
 
   #state: State = 'running';
-  #server: net.Server | undefined;
+  readonly #listener: Listener;
   #refusing = false;
   #hang = false;
   #paused = false;
-  #stalledBy: SimConnection | undefined;
-  #stallTimer: NodeJS.Timeout | undefined;
-  readonly #conns = new Set<SimConnection>();
-  /** TCP sockets not (yet) in TLS: hung, queued during pause, or in their handshake. */
-  readonly #rawSockets = new Set<net.Socket>();
-  readonly #pendingAccepts: net.Socket[] = [];
-  readonly #timers = new Set<GatedTimer>();
-  #deferred: Array<() => void> = [];
-  #providers: SimConnection[] = [];
+  readonly #stall: StrictStall;
+  readonly #clients: ClientSet;
+  readonly #loop: MainLoop;
   #callId = 0;
   #headerId = 0;
   #startedAt = Date.now();
-  #shuttingDown = false;
-  #fuse: TimerHandle | undefined;
+  readonly #shutdown: ShutdownSequence;
   #executor: Executor;
   readonly #running = new Map<string, boolean>();
   #exitWaiters: Array<() => void> = [];
   readonly #connHost: ConnectionHost;
   readonly #dispatchHost: DispatchHost;
+  readonly #tlsHost: TlsAcceptHost;
   readonly #ipcProxy: SimIpcProxy;
 
   private constructor(options: SimulatedDaemonOptions) {
     super();
-    this.features = versionFeatures(options.version ?? '2.1.5');
-    if (options.x509) {
-      const { ca, cert, key } = options.x509;
-      if (!ca || !cert || !key) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'x509 needs ca, cert and key');
-      this.#x509 = options.x509;
-    } else {
-      this.#key = checkKey(options.key);
-    }
-    this.host = options.host ?? '127.0.0.1';
-    this.#port = options.port ?? 0;
-    if (!Number.isInteger(this.#port) || this.#port < 0 || this.#port > 65535) {
-      throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'port must be an integer from 0 to 65535');
-    }
-    this.nodeName = options.nodeName ?? 'sim';
-    this.#strict = options.strictRecords ?? this.features.strictRecordsDefault;
-    this.#handshakeTimeoutMs = checkMs(options.handshakeTimeoutMs ?? 10_000, 'handshakeTimeoutMs');
-    this.#fuseMs = checkMs(options.shutdownFuseMs ?? 20_000, 'shutdownFuseMs');
-    this.#stallTimeoutMs = checkMs(options.stallTimeoutMs ?? 60_000, 'stallTimeoutMs');
-    this.#nodeStartState = options.nodeStartState;
-    this.#noDelay = options.noDelay ?? false;
-    this.#guardHandshake = (options.handshakeFailure ?? 'close_notify') === 'close_notify';
-    this.#replyDelayMs = checkMs(options.replyDelayMs ?? 0, 'replyDelayMs');
+    const o = resolveDaemonOptions(options);
+    this.#o = o;
+    this.features = o.features;
+    this.#key = o.key;
+    this.host = o.host;
+    this.#port = o.port;
+    this.nodeName = o.nodeName;
+    this.#replyDelayMs = o.replyDelayMs;
+    this.promotionScoreHook = undefined;
+    this.#clients = new ClientSet(() => this.#replyDelayMs);
+    this.#loop = new MainLoop(() => this.#state === 'running', () => this.#frozen());
     this.#executor = this.#newExecutor();
     this.#ipcProxy = new SimIpcProxy({
-      provider: () => this.#providers.find((c) => !c.closed),
-      notify: (c, n) => c.send(serializeXml(withTransport(n, 0, 'notify')), this.#replyDelayMs),
+      provider: () => this.#clients.providers.find((c) => !c.closed),
+      notify: (c, n) => this.#clients.notifyOne(c, n),
     });
     const self = this;
+    this.#listener = new Listener(this.nodeName);
+    this.#stall = new StrictStall({
+      label: this.nodeName,
+      stallTimeoutMs: o.stallTimeoutMs,
+      running: () => this.#state === 'running',
+      flowChanged: () => this.#applyFlow(),
+      released: () => {
+        this.#drainAccepts();
+        this.#loop.runDeferred();
+      },
+    });
+    this.#shutdown = new ShutdownSequence({
+      label: this.nodeName,
+      mode: this.features.shutdown,
+      fuseMs: o.fuseMs,
+      get replyDelayMs() {
+        return self.#replyDelayMs;
+      },
+      providers: () => this.#clients.providers,
+      timer: (ms, fn) => this.#loop.timer(ms, fn),
+      closeListener: () => void this.#closeListener(),
+      exit: (reason) => this.#exit(reason),
+    });
+    this.#tlsHost = {
+      label: this.nodeName,
+      x509: this.#o.x509,
+      pskIdentityCheck: this.features.pskIdentityCheck,
+      guardHandshake: this.#o.guardHandshake,
+      handshakeTimeoutMs: this.#o.handshakeTimeoutMs,
+      key: () => this.#key,
+      timer: (ms, fn) => this.#loop.timer(ms, fn),
+      failed: (info) => this.emit('handshake-failed', info),
+      secure: (raw, socket) => this.#onSecure(raw, socket),
+    };
     this.#connHost = {
       get label() {
         return self.nodeName;
@@ -152,8 +150,10 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
       get paused() {
         return self.#paused;
       },
-      stall: (c) => this.#stall(c),
-      unstall: (c) => this.#unstall(c),
+      stall: (c) => {
+        if (this.features.blockingReader) this.#stall.stall(c); // 3.0+: only the incomplete connection waits
+      },
+      unstall: (c) => this.#stall.unstall(c),
       message: (c, xml) => this.#onMessage(c, xml),
       invalid: (c, err) => {
         debug('%s: client %s: invalid message, dropping the connection: %s', this.nodeName, c.id, err instanceof Error ? err.message : String(err));
@@ -172,14 +172,11 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
       get uptimeSeconds() {
         return Math.floor((Date.now() - self.#startedAt) / 1000);
       },
-      nodeStartState: this.#nodeStartState,
-      reply: (c, req, reply) => this.#reply(c, req, reply),
-      broadcast: (n) => this.#broadcast(n),
-      notifyOne: (c, n) => c.send(serializeXml(withTransport(n, 0, 'notify')), this.#replyDelayMs),
-      addProvider: (c) => {
-        c.provider = true;
-        this.#providers = [c, ...this.#providers.filter((p) => p !== c)];
-      },
+      nodeStartState: this.#o.nodeStartState,
+      reply: (c, req, reply) => this.#clients.reply(c, req, reply),
+      broadcast: (n) => this.#clients.broadcast(n),
+      notifyOne: (c, n) => this.#clients.notifyOne(c, n),
+      addProvider: (c) => this.#clients.addProvider(c),
       registered: (c) => this.emit('client-registered', this.#info(c)),
       ipcForward: (c, m) => this.#ipcProxy.forward(c, m),
       shutdownAnswer: (c, ack) => this.#shutdownAnswer(c, ack),
@@ -191,7 +188,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   static async start(options: SimulatedDaemonOptions): Promise<SimulatedRemoteDaemon> {
     const sim = new SimulatedRemoteDaemon(options);
     await sim.#listen();
-    debug('%s: listening on %s:%d (version %s, %s)', sim.nodeName, sim.host, sim.#port, sim.features.version, sim.#x509 ? 'x509' : 'psk');
+    debug('%s: listening on %s:%d (version %s, %s)', sim.nodeName, sim.host, sim.#port, sim.features.version, sim.#o.x509 ? 'x509' : 'psk');
     return sim;
   }
 
@@ -207,7 +204,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
 
   /** Number of clients whose TLS handshake completed and that are still connected. */
   get clientCount(): number {
-    return this.#conns.size;
+    return this.#clients.conns.size;
   }
 
   /** `running` (serving), `exited` (after shutdown/restart down-time), or `disposed` (after {@link stop}). */
@@ -222,7 +219,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
 
   /** True while the daemon listens (false after {@link refuse}, a shutdown request, or an exit). */
   get listening(): boolean {
-    return this.#server !== undefined;
+    return this.#listener.listening;
   }
 
   /** The daemon's call counter (last call id assigned). */
@@ -232,7 +229,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
 
   /** Connected clients. */
   clients(): SimClientInfo[] {
-    return [...this.#conns].map((c) => this.#info(c));
+    return [...this.#clients.conns].map((c) => this.#info(c));
   }
 
   /** Registered resources with their operations. */
@@ -256,7 +253,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   /** Listens again after {@link refuse}. */
   async accept(): Promise<void> {
     this.#refusing = false;
-    if (this.#state === 'running' && !this.#server && !this.#shuttingDown) await this.#listen();
+    if (this.#state === 'running' && !this.#listener.listening && !this.#shutdown.active) await this.#listen();
   }
 
   /** Blackhole: accept TCP connections but never do the TLS handshake (true), or back to normal (false). */
@@ -278,9 +275,9 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#paused = false;
     debug('%s: resumed', this.nodeName);
     this.#applyFlow();
-    for (const c of this.#conns) c.pump();
+    for (const c of this.#clients.conns) c.pump();
     this.#drainAccepts();
-    this.#runDeferred();
+    this.#loop.runDeferred();
   }
 
   /** Delays every message the daemon sends (replies and notifications, order kept) by `ms`. */
@@ -290,28 +287,23 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
 
   /** Resets every client connection (TCP RST). */
   resetConnections(): void {
-    for (const c of [...this.#conns]) c.reset();
-    for (const s of [...this.#rawSockets]) {
-      if (typeof s.resetAndDestroy === 'function' && !s.destroyed) s.resetAndDestroy();
-      else s.destroy();
-    }
+    this.#clients.resetAll();
   }
 
   /** Closes every client connection without TLS close_notify (as when the daemon crashes). */
   killConnections(): void {
-    for (const c of [...this.#conns]) c.destroy();
-    for (const s of [...this.#rawSockets]) s.destroy();
+    this.#clients.killAll();
   }
 
   /** Sends bytes that are not a valid frame (default: a header with a wrong endian marker) to every client. */
   sendGarbage(bytes?: Buffer): void {
     const data = bytes ?? defaultGarbage();
-    for (const c of this.#conns) c.sendRaw(data);
+    for (const c of this.#clients.conns) c.sendRaw(data);
   }
 
   /** Uses another key from now on (for new handshakes): the wrong-key fault. */
   setKey(key: Buffer): void {
-    if (this.#x509) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'setKey() is for PSK mode');
+    if (this.#o.x509) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'setKey() is for PSK mode');
     this.#key = checkKey(key);
   }
 
@@ -351,31 +343,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
    */
   async requestShutdown(): Promise<void> {
     if (this.#state !== 'running') return;
-    if (this.#shuttingDown) {
-      debug('%s: Waiting for cluster to stop resources before exiting', this.nodeName);
-      return;
-    }
-    const provider = this.#providers.find((c) => !c.closed);
-    if (!provider) {
-      debug('%s: shutdown requested, no IPC provider: exiting', this.nodeName);
-      await this.#exit('shutdown (no provider)');
-      return;
-    }
-    this.#shuttingDown = true;
-    debug('%s: Sending shutdown request to cluster (client %s)', this.nodeName, provider.id);
-    provider.send(serializeXml(withTransport(shutdownRequest(), 0, 'notify')), this.#replyDelayMs);
-    void this.#closeListener();
-    switch (this.features.shutdown) {
-      case 'immediate':
-        await provider.flushed();
-        await this.#exit('shutdown (2.1.5: exit right after shutdown_req)');
-        return;
-      case 'fuse':
-        this.#fuse = this.#timer(this.#fuseMs, () => void this.#exit('shutdown (no answer before the fuse)'));
-        return;
-      default:
-        return;
-    }
+    await this.#shutdown.request();
   }
 
   /** Resolves when the daemon has exited (state not `running`), or rejects after `timeoutMs`. */
@@ -420,8 +388,8 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#callId = 0;
     this.#headerId = 0;
     this.#startedAt = Date.now();
-    this.#shuttingDown = false;
-    this.#providers = [];
+    this.#shutdown.reset();
+    this.#clients.providers = [];
     this.#executor = this.#newExecutor();
     if (!this.#refusing) {
       try {
@@ -452,16 +420,22 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   #newExecutor(): Executor {
     const self = this;
     return new Executor({
-      timer: (ms, fn) => this.#timer(ms, fn),
-      broadcast: (n) => this.#broadcast(n),
-      notifyClient: (id, n) => {
-        for (const c of this.#conns) if (c.id === id && c.name !== undefined) c.send(serializeXml(withTransport(n, 0, 'notify')), this.#replyDelayMs);
-      },
+      timer: (ms, fn) => this.#loop.timer(ms, fn),
+      broadcast: (n) => this.#clients.broadcast(n),
+      notifyClient: (id, n) => this.#clients.notifyClient(id, n),
       agents: this.agents,
       legacyEscape: this.features.legacyEscape,
       dropRecurringMask: this.features.dropRecurringMask,
       get running() {
         return self.#running;
+      },
+      files: this.files,
+      nodeName: this.nodeName,
+      runTimeMs: this.#o.runTime,
+      promotionScore: (resource, score) => {
+        debug('%s: promotion score of %s: %s', this.nodeName, resource, score ?? '(deleted)');
+        this.emit('promotion-score', resource, score);
+        this.promotionScoreHook?.(resource, score);
       },
     });
   }
@@ -471,108 +445,28 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   }
 
   #frozen(): boolean {
-    return this.#paused || this.#stalledBy !== undefined;
-  }
-
-  /** A main-loop timer: unref'd, deferred while the daemon is frozen, cancelled by exit. */
-  #timer(ms: number, fn: () => void): TimerHandle {
-    if (this.#state !== 'running') return { cancel: () => undefined };
-    const h: GatedTimer = {
-      t: undefined,
-      cancel: () => {
-        if (h.t) clearTimeout(h.t);
-        h.t = undefined;
-        this.#timers.delete(h);
-      },
-    };
-    h.t = setTimeout(() => {
-      h.t = undefined;
-      this.#timers.delete(h);
-      this.#gate(fn);
-    }, ms);
-    h.t.unref();
-    this.#timers.add(h);
-    return h;
-  }
-
-  #gate(fn: () => void): void {
-    if (this.#state !== 'running') return;
-    if (this.#frozen()) this.#deferred.push(fn);
-    else fn();
+    return this.#paused || this.#stall.by !== undefined;
   }
 
   /** Starts TLS on connections accepted while the daemon was frozen. */
   #drainAccepts(): void {
     if (this.#frozen() || this.#state !== 'running') return;
-    const accepts = this.#pendingAccepts.splice(0);
+    const accepts = this.#clients.pendingAccepts.splice(0);
     for (const s of accepts) if (!s.destroyed) this.#startTls(s);
-  }
-
-  #runDeferred(): void {
-    while (!this.#frozen() && this.#state === 'running' && this.#deferred.length > 0) {
-      const fn = this.#deferred.shift();
-      fn?.();
-    }
   }
 
   /** Which sockets read: none while paused; only the blocking one while a strict reader waits. */
   #applyFlow(): void {
-    for (const c of this.#conns) c.setReading(!this.#paused && (this.#stalledBy === undefined || this.#stalledBy === c));
-  }
-
-  #stall(c: SimConnection): void {
-    if (!this.features.blockingReader) return; // 3.0+: only the incomplete connection waits
-    if (this.#state !== 'running' || c.closed) return;
-    if (this.#stalledBy === c) return;
-    if (this.#stalledBy) return; // cannot happen: other sockets do not read while one blocks
-    this.#stalledBy = c;
-    this.#applyFlow();
-    this.#stallTimer = setTimeout(() => {
-      this.#stallTimer = undefined;
-      debug('%s: client %s: timed out (%d ms) while waiting for remote data', this.nodeName, c.id, this.#stallTimeoutMs);
-      c.abandonPartial();
-      this.#unstall(c);
-    }, this.#stallTimeoutMs);
-    this.#stallTimer.unref();
-  }
-
-  #unstall(c: SimConnection): void {
-    if (this.#stalledBy !== c) return;
-    this.#stalledBy = undefined;
-    if (this.#stallTimer) clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
-    this.#applyFlow();
-    // the daemon's main loop runs again: connections and timers that came meanwhile
-    queueMicrotask(() => {
-      this.#drainAccepts();
-      this.#runDeferred();
-    });
+    this.#clients.setFlow(this.#paused, this.#stall.by);
   }
 
   async #listen(): Promise<void> {
-    const server = net.createServer({ pauseOnConnect: true, noDelay: this.#noDelay }, (raw) => this.#onTcp(raw));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => {
-        reject(new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `simulated daemon cannot listen on ${this.host}:${this.#port}: ${err.message}`, { cause: err }));
-      };
-      server.once('error', onError);
-      server.listen({ host: this.host, port: this.#port, backlog: 511 }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    server.on('error', (err) => debug('%s: listener error: %s', this.nodeName, err.message));
-    const addr = server.address();
-    if (addr && typeof addr === 'object') this.#port = addr.port;
-    this.#server = server;
+    this.#port = await this.#listener.listen(this.host, this.#port, this.#o.noDelay, (raw) => this.#onTcp(raw));
   }
 
   /** Closes the listening socket now (new connects are refused); resolves when the server is fully closed. */
   #closeListener(): Promise<void> {
-    const s = this.#server;
-    this.#server = undefined;
-    if (!s) return Promise.resolve();
-    return new Promise((resolve) => s.close(() => resolve()));
+    return this.#listener.close();
   }
 
   #onTcp(raw: net.Socket): void {
@@ -581,134 +475,51 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
       return;
     }
     raw.on('error', (err) => debug('%s: socket error: %s', this.nodeName, err.message));
-    this.#rawSockets.add(raw);
-    raw.once('close', () => this.#rawSockets.delete(raw));
+    this.#clients.raw.add(raw);
+    raw.once('close', () => this.#clients.raw.delete(raw));
     if (this.#hang) {
       debug('%s: hang: holding a TCP connection without TLS', this.nodeName);
       return;
     }
     if (this.#frozen()) {
       // frozen (paused, or blocked reading a partial message): the kernel accepted, the daemon did not
-      this.#pendingAccepts.push(raw);
+      this.#clients.pendingAccepts.push(raw);
       return;
     }
     this.#startTls(raw);
   }
 
   #startTls(raw: net.Socket): void {
-    const x509 = this.#x509;
-    const guard = this.#guardHandshake ? new HandshakeGuard(raw) : undefined;
-    const transport = guard ?? raw;
-    let socket: tls.TLSSocket;
-    if (x509) {
-      this.#x509Context ??= tls.createSecureContext({ ca: x509.ca, cert: x509.cert, key: x509.key, minVersion: 'TLSv1.2' });
-      socket = new tls.TLSSocket(transport as net.Socket, { isServer: true, secureContext: this.#x509Context, requestCert: true, rejectUnauthorized: true });
-    } else {
-      const check = this.features.pskIdentityCheck;
-      socket = new tls.TLSSocket(transport as net.Socket, {
-        isServer: true,
-        secureContext: pskContext(),
-        pskCallback: (_s: tls.TLSSocket, identity: string) => {
-          if (check && identity !== 'lrmd') {
-            debug('%s: Expected remote username lrmd, but got %s', this.nodeName, identity);
-            return null;
-          }
-          return this.#key ?? null;
-        },
-      } as tls.TLSSocketOptions);
+    acceptTls(this.#tlsHost, raw);
+  }
+
+  #onSecure(raw: net.Socket, socket: tls.TLSSocket): void {
+    this.#clients.raw.delete(raw);
+    if (this.#state !== 'running') {
+      socket.destroy();
+      return;
     }
-    let done = false;
-    const timer = this.#timer(this.#handshakeTimeoutMs, () => {
-      if (done) return;
-      done = true;
-      // 2.1.5 (verified): logs the timeout and removes the socket from its main loop, but does NOT close
-      // it: the connection stays open and is never served again (until the client or stop() closes it).
-      debug('%s: Remote client authentication timed out', this.nodeName);
-      this.emit('handshake-failed', { reason: 'timeout' });
-      socket.pause();
-      raw.pause();
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (!done) {
-        done = true;
-        timer.cancel();
-        debug('%s: TLS handshake with remote client failed: %s', this.nodeName, err.message);
-        this.emit('handshake-failed', { reason: err.message, code: err.code });
-        raw.destroy();
-        return;
-      }
-      debug('%s: connection error: %s', this.nodeName, err.message);
-    });
-    socket.once('close', () => {
-      if (!done) {
-        done = true;
-        timer.cancel();
-      }
-    });
-    socket.once('secure', () => {
-      if (done) return;
-      if (x509) {
-        // A standalone server TLSSocket does not enforce rejectUnauthorized itself (tls.Server does).
-        const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
-        const verifyError = handle?.verifyError?.() ?? null;
-        const peer = socket.getPeerCertificate();
-        if (verifyError || !peer || Object.keys(peer).length === 0) {
-          done = true;
-          timer.cancel();
-          const reason = verifyError ? verifyError.message : 'no client certificate';
-          debug('%s: TLS handshake with remote client failed: %s', this.nodeName, reason);
-          this.emit('handshake-failed', { reason, code: (verifyError as NodeJS.ErrnoException | null)?.code });
-          socket.destroy();
-          raw.destroy();
-          return;
-        }
-      }
-      done = true;
-      timer.cancel();
-      guard?.markSecure();
-      this.#rawSockets.delete(raw);
-      if (this.#state !== 'running') {
-        socket.destroy();
-        return;
-      }
-      const conn = new SimConnection(this.#connHost, raw, socket, this.#strict, this.features.dropFollowedMessage);
-      const named = [...this.#conns].filter((c) => c.name !== undefined);
-      this.#conns.add(conn);
-      if (this.#paused || this.#stalledBy) conn.setReading(false);
-      debug('%s: client %s connected (%s)', this.nodeName, conn.id, socket.getProtocol());
-      this.emit('client-connected', this.#info(conn));
-      if (named.length > 0) {
-        const xml = serializeXml(withTransport(newClientNotify(), 0, 'notify'));
-        for (const c of named) c.send(xml, this.#replyDelayMs);
-      }
-    });
+    const conn = new SimConnection(this.#connHost, raw, socket, this.#o.strict, this.features.dropFollowedMessage);
+    const named = this.#clients.named();
+    this.#clients.conns.add(conn);
+    if (this.#paused || this.#stall.by) conn.setReading(false);
+    debug('%s: client %s connected (%s)', this.nodeName, conn.id, socket.getProtocol());
+    this.emit('client-connected', this.#info(conn));
+    if (named.length > 0) {
+      const xml = serializeXml(withTransport(newClientNotify(), 0, 'notify'));
+      for (const c of named) c.send(xml, this.#replyDelayMs);
+    }
   }
 
   #onConnClosed(c: SimConnection): void {
-    if (!this.#conns.delete(c)) return;
+    if (!this.#clients.remove(c)) return;
     debug('%s: client %s closed', this.nodeName, c.id);
-    this.#providers = this.#providers.filter((p) => p !== c);
     this.#ipcProxy.providerGone(c);
     if (this.#state === 'running') {
       this.emit('client-closed', this.#info(c));
-      if (this.#conns.size === 0) this.#executor.lastClientGone();
-      if (this.#shuttingDown && this.#providers.length === 0 && this.features.shutdown !== 'immediate') {
-        void this.#exit('shutdown (the last provider disconnected)');
-      }
+      if (this.#clients.conns.size === 0) this.#executor.lastClientGone();
+      if (this.#clients.providers.length === 0) this.#shutdown.providersGone();
     }
-  }
-
-  #broadcast(notify: XmlElement): void {
-    let xml: string | undefined;
-    for (const c of this.#conns) {
-      if (c.name === undefined) continue;
-      xml ??= serializeXml(withTransport(notify, 0, 'notify'));
-      c.send(xml, this.#replyDelayMs);
-    }
-  }
-
-  #reply(c: SimConnection, req: DaemonRequest, reply: XmlElement): void {
-    c.send(serializeXml(withTransport(reply, req.msgId, 'reply')), this.#replyDelayMs);
   }
 
   #onMessage(c: SimConnection, text: string): void {
@@ -735,11 +546,7 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   #shutdownAnswer(c: SimConnection, ack: boolean): void {
     debug('%s: shutdown %s by client %s', this.nodeName, ack ? 'acknowledged' : 'denied', c.id);
     this.emit('shutdown-answer', ack, this.#info(c));
-    if (!this.#shuttingDown) return;
-    this.#fuse?.cancel();
-    this.#fuse = undefined;
-    // nack: 2.1.6+ reset the fuse to fire at once (after this request's reply)
-    if (!ack) this.#fuse = this.#timer(0, () => void this.#exit('shutdown (nack)'));
+    this.#shutdown.answer(ack);
   }
 
   async #exit(reason: string): Promise<void> {
@@ -747,29 +554,13 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
     this.#state = 'exited';
     debug('%s: exiting: %s', this.nodeName, reason);
     const listenerClosed = this.#closeListener();
-    for (const t of this.#timers) if (t.t) clearTimeout(t.t);
-    this.#timers.clear();
-    this.#deferred = [];
-    if (this.#stallTimer) clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
-    this.#stalledBy = undefined;
-    this.#fuse = undefined;
+    this.#loop.clear();
+    this.#stall.clear();
+    this.#shutdown.reset();
     this.#executor.clear();
     this.#ipcProxy.clear();
-    this.#providers = [];
-    const closing: Array<Promise<void>> = [];
-    for (const c of [...this.#conns]) {
-      closing.push(new Promise((r) => (c.closed ? r() : c.socket.once('close', () => r()))));
-      c.destroy();
-    }
-    this.#conns.clear();
-    for (const s of [...this.#rawSockets]) {
-      closing.push(new Promise((r) => (s.destroyed ? r() : s.once('close', () => r()))));
-      s.destroy();
-    }
-    this.#rawSockets.clear();
-    this.#pendingAccepts.length = 0;
-    await Promise.all([...closing, listenerClosed]);
+    const closing = this.#clients.closeAll();
+    await Promise.all([closing, listenerClosed]);
     this.emit('exit', reason);
     const waiters = this.#exitWaiters;
     this.#exitWaiters = [];

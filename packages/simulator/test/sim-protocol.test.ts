@@ -33,7 +33,8 @@ describe('SimulatedRemoteDaemon: protocol (2.1.5)', function () {
   };
 
   beforeEach(async () => {
-    sim = await SimulatedRemoteDaemon.start({ key, version: '2.1.5' });
+    // instant agents: these tests check message order, not agent run time (see the fidelity suite)
+    sim = await SimulatedRemoteDaemon.start({ key, version: '2.1.5', agentRunTimeMs: 0 });
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
@@ -195,6 +196,17 @@ describe('SimulatedRemoteDaemon: protocol (2.1.5)', function () {
     expect(again.attrs.lrmd_rc).to.equal('-95');
     const all = await c.call(getRecurringRequest());
     expect(all.children).to.deep.equal([{ name: 'lrmd_rsc', attrs: { lrmd_rsc_id: 'd1' }, children: [] }]);
+  });
+
+  it('starts an op queued behind a running one as soon as that one completes (agents with run time)', async () => {
+    sim.agents.set('ocf:pacemaker:Dummy', { start: { rc: 0, delayMs: 400 }, monitor: { rc: 0, delayMs: 10 } });
+    const { c } = await connect();
+    await c.call(dummy());
+    const start = await c.call(exec('start'));
+    const probe = await c.call(exec('monitor'));
+    const done = await c.waitFor(isNotify('lrmd_rsc_exec', probe.attrs.lrmd_callid), 2000);
+    expect(c.received.indexOf(done)).to.be.greaterThan(c.received.findIndex(isNotify('lrmd_rsc_exec', start.attrs.lrmd_callid)));
+    expect(Number(done.attrs.lrmd_queue_time)).to.be.within(100, 450);
   });
 
   it('notifies only changes with callopt 4', async () => {

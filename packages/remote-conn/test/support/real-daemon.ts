@@ -40,7 +40,7 @@ export interface RealDaemonOptions {
    * PCMK_ca_file / PCMK_cert_file / PCMK_key_file (and PCMK_crl_file).
    */
   x509?: { ca: string; cert: string; key: string; crl?: string };
-  /** Extra environment of the daemon (e.g. PCMK_node_start_state). */
+  /** Extra environment of the daemon (e.g. PCMK_node_start_state; its agents inherit it, e.g. `HA_SBIN_DIR`). */
   env?: Record<string, string>;
 }
 

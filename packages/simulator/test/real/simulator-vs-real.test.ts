@@ -25,6 +25,7 @@ import {
 } from '@pcmk-remote/remote-conn/protocol';
 import { SimulatedRemoteDaemon } from '../../src/index.js';
 import { DAEMON_VERSIONS, startRealDaemon, type DaemonVersion, type RealDaemon } from '../../../remote-conn/test/support/real-daemon.js';
+import { onEachSide } from './each-side.js';
 import { connectAndRegister, connectRaw, registerXml, sleep, type RawClient } from '../raw-client.js';
 import { normalize, replaySession, sessionSteps, show } from '../samples.js';
 
@@ -82,18 +83,7 @@ async function simSide(version: DaemonVersion): Promise<Side> {
 
 /** Runs `fn` against a fresh real daemon of `version` and a fresh simulator of it; returns both results. */
 async function both<T>(version: DaemonVersion, fn: (side: Side, clients: RawClient[]) => Promise<T>): Promise<{ real: T; sim: T }> {
-  const out: Partial<{ real: T; sim: T }> = {};
-  for (const make of [realSide, simSide]) {
-    const side = await make(version);
-    const clients: RawClient[] = [];
-    try {
-      out[side.kind] = await fn(side, clients);
-    } finally {
-      for (const c of clients) c.close();
-      await side.dispose();
-    }
-  }
-  return out as { real: T; sim: T };
+  return onEachSide([() => realSide(version), () => simSide(version)], fn);
 }
 
 /**
