@@ -20,7 +20,7 @@ import { Listener } from './listener.js';
 import { ShutdownSequence } from './shutdown-sequence.js';
 import { StrictStall } from './strict-stall.js';
 import { SimIpcProxy } from './ipc-proxy.js';
-import { runSimTool, type SimToolOptions, type SimToolResult } from './sim-tools.js';
+import { runSimTool, sendPromotionScore, type SimToolOptions, type SimToolResult } from './sim-tools.js';
 import { dispatchRequest, type DispatchHost } from './request-dispatch.js';
 import { SimConnection, type ConnectionHost } from './sim-connection.js';
 import {
@@ -54,8 +54,8 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   /** Behaviour switches of the simulated version. */
   readonly features: VersionFeatures;
   /**
-   * Where agents' promotion scores go (Stateful's `crm_attribute --promotion`): an IPC relay can send them
-   * to the cluster from here. Every call also emits `promotion-score`.
+   * Also told of agents' promotion scores (Stateful's `crm_attribute --promotion`). Every call also emits
+   * `promotion-score`, and, with an IPC provider connected, is sent through the IPC proxy as the real tool does.
    */
   promotionScoreHook: PromotionScoreHook | undefined;
   /** The node's files (agent state files), kept across restarts like a disk. */
@@ -432,10 +432,11 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
       files: this.files,
       nodeName: this.nodeName,
       runTimeMs: this.#o.runTime,
-      promotionScore: (resource, score) => {
+      promotionScore: (resource, score, params) => {
         debug('%s: promotion score of %s: %s', this.nodeName, resource, score ?? '(deleted)');
         this.emit('promotion-score', resource, score);
         this.promotionScoreHook?.(resource, score);
+        sendPromotionScore(this.#ipcProxy, resource, score, params);
       },
     });
   }
