@@ -19,6 +19,7 @@ import { Listener } from './listener.js';
 import { ShutdownSequence } from './shutdown-sequence.js';
 import { StrictStall } from './strict-stall.js';
 import { SimIpcProxy } from './ipc-proxy.js';
+import { sendPromotionScore } from './sim-tools.js';
 import { dispatchRequest, type DispatchHost } from './request-dispatch.js';
 import { SimConnection, type ConnectionHost } from './sim-connection.js';
 import type { SimClientInfo, SimulatedDaemonEvents } from './sim-options.js';
@@ -177,10 +178,11 @@ export class DaemonCore {
       files: this.#owner.files,
       nodeName: this.nodeName,
       runTimeMs: this.o.runTime,
-      promotionScore: (resource, score) => {
+      promotionScore: (resource, score, params) => {
         debug('%s: promotion score of %s: %s', this.nodeName, resource, score ?? '(deleted)');
         this.#owner.emit('promotion-score', resource, score);
         this.#owner.promotionScoreHook?.(resource, score);
+        sendPromotionScore(this.ipcProxy, resource, score, params);
       },
     });
   }

@@ -42,8 +42,8 @@ export class SimulatedRemoteDaemon extends EventEmitter<SimulatedDaemonEvents> {
   /** Behaviour switches of the simulated version. */
   readonly features: VersionFeatures;
   /**
-   * Where agents' promotion scores go (Stateful's `crm_attribute --promotion`): an IPC relay can send them
-   * to the cluster from here. Every call also emits `promotion-score`.
+   * Also told of agents' promotion scores (Stateful's `crm_attribute --promotion`). Every call also emits
+   * `promotion-score`, and, with an IPC provider connected, is sent through the IPC proxy as the real tool does.
    */
   promotionScoreHook: PromotionScoreHook | undefined;
   /** The node's files (agent state files), kept across restarts like a disk. */
