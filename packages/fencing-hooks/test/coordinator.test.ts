@@ -260,11 +260,16 @@ describe('FencingCoordinator (fake manager)', () => {
     it('reconnectDuringGrace: a node-up within the grace cancels the fence (recovered)', async () => {
       const r = rig({ graceMs: 100, reconnectDuringGrace: true });
       r.manager.down('remote2', 'connection-lost'); // fake reconnects after 30 ms: no hold
+      // a control loss with the same grace, started after remote2's: remote1 (interval 0) never comes
+      // back, so its grace runs out and it is fenced. Its grace timer fires after remote2's would have,
+      // so once it is fenced remote2's fence would have been requested too, had the node-up not cancelled it
+      r.manager.down('remote1', 'connection-lost');
       expect(r.manager.held('remote2')).to.equal(false);
       await once(r.manager, 'node-up');
-      await sleep(120);
-      expect(r.calls).to.have.length(0);
       expect(ofType<FenceSkippedEvent>(r, 'fence-skipped').map((e) => e.reason)).to.deep.equal(['recovered']);
+      await once(r.fc, 'fence-succeeded');
+      expect(r.calls.map((c) => c.target)).to.deep.equal(['remote1']);
+      expect(ofType<FenceRequestedEvent>(r, 'fence-requested').map((e) => e.target)).to.deep.equal(['remote1']);
       expect(r.fc.status('remote2')?.state).to.equal('clean');
     });
 

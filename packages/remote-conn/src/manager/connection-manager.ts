@@ -6,72 +6,17 @@
 import createDebug from 'debug';
 import { EventEmitter } from 'eventemitter3';
 import { ErrorCodes, RemoteConnError } from '../errors.js';
-import { RemoteNodeConnection, resolveNodeOptions } from '../node-connection/remote-node-connection.js';
-import type { NodeConnectionEvents, NodeShutdownRequestEvent, NodeSnapshot, RemoteNodeOptions } from '../node-connection/types.js';
+import { RemoteNodeConnection } from '../node-connection/remote-node-connection.js';
+import type { NodeShutdownRequestEvent, NodeSnapshot, RemoteNodeOptions } from '../node-connection/types.js';
 import { ConnectSlots } from './connect-slots.js';
+import { CONNECTION_FIELDS, DESCRIPTION_FIELDS, sameValue, specOptions } from './node-spec.js';
+import type { ConnectionManagerEvents, ConnectionManagerOptions, NodeSpec, SyncResult } from './types.js';
+
+export type { ConnectionManagerEvents, ConnectionManagerOptions, NodeSpec, SyncResult } from './types.js';
 
 const debug = createDebug('pcmk-remote:manager');
 
-/**
- * A node to manage. `RemoteNodeSpec` from `@pcmk-remote/cib-model` (`{ name, kind, host, port,
- * reconnectIntervalMs, connectTimeoutMs, connectionResource, containerResource?, bundle?, runningOn? }`)
- * is assignable to it, so `manager.sync(cib.remoteNodes())` type-checks; `bundle` and `runningOn` are
- * informational (a change of them never reconnects).
- *
- * No index signature on purpose: an interface such as `RemoteNodeSpec` is not assignable to a type with one.
- */
-export interface NodeSpec extends RemoteNodeOptions {
-  bundle?: string;
-  runningOn?: string;
-}
-
-/** Options of a {@link ConnectionManager}. */
-export interface ConnectionManagerOptions {
-  /** Defaults applied to every node (key, timeouts, monitor interval, jitter, ...). Spec fields win. */
-  defaults?: Partial<RemoteNodeOptions>;
-  /** At most this many connect attempts at once. @default 64 */
-  maxConcurrentConnects?: number;
-  /** Start nodes when they are added. @default true */
-  autoStart?: boolean;
-}
-
-/** Events of the manager: every node event, plus membership changes. */
-export interface ConnectionManagerEvents extends NodeConnectionEvents {
-  'node-added': (e: { node: string }) => void;
-  'node-removed': (e: { node: string }) => void;
-}
-
-/** Result of {@link ConnectionManager.sync}. */
-export interface SyncResult {
-  added: string[];
-  removed: string[];
-  updated: string[];
-  unchanged: string[];
-}
-
 const FORWARDED = ['state', 'node-up', 'connect-failed', 'node-down', 'node-reconnecting', 'takeover', 'node-shutdown-request', 'monitor', 'relay-error'] as const;
-
-/** Fields whose change requires a new connection. */
-const CONNECTION_FIELDS: Array<keyof RemoteNodeOptions> = [
-  'host', 'port', 'key', 'keyFile', 'x509', 'tls', 'connectTimeoutMs', 'attemptTimeoutMs', 'attemptRetryDelayMs',
-  'minRemainingForRetryMs', 'reconnectIntervalMs', 'reconnectJitter', 'monitorIntervalMs', 'monitorTimeoutMs', 'keepAliveMs',
-  'requestTimeoutMs', 'protocolVersion', 'clientName', 'ipcRelay',
-];
-
-/** Fields that describe the node; a change applies in place (`updateDescription`), without a reconnect. */
-const DESCRIPTION_FIELDS = ['kind', 'managed', 'connectionResource', 'containerResource'] as const;
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  // Relays are live objects (stores with listeners): the same relay is the same object.
-  if (isRelay(a) || isRelay(b)) return a === b;
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) return JSON.stringify(a) === JSON.stringify(b);
-  return a === b;
-}
-
-function isRelay(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && typeof (v as { open?: unknown }).open === 'function';
-}
 
 interface Entry {
   conn: RemoteNodeConnection;
@@ -127,24 +72,6 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
   /** Number of managed nodes. */
   get size(): number {
     return this.#nodes.size;
-  }
-
-  /** Connection options of a spec (defaults applied). Validates it fully, so a bad spec changes nothing. */
-  #options(spec: NodeSpec): RemoteNodeOptions {
-    if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string' || spec.name.length === 0) {
-      throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, 'a node spec needs a non-empty name');
-    }
-    const o: Record<string, unknown> = { ...this.#defaults };
-    for (const k of ['name', ...CONNECTION_FIELDS, ...DESCRIPTION_FIELDS] as const) {
-      const v = (spec as unknown as Record<string, unknown>)[k];
-      if (v !== undefined) o[k] = v;
-    }
-    // A connect timeout of 0 means "not set": keep the default then. (A reconnect interval of 0 is
-    // meaningful: no automatic reconnect, as in Pacemaker.)
-    if (spec.connectTimeoutMs === 0) o.connectTimeoutMs = this.#defaults.connectTimeoutMs;
-    const options = o as unknown as RemoteNodeOptions;
-    resolveNodeOptions(options); // throws INVALID_ARGUMENT
-    return options;
   }
 
   #checkOpen(): void {
@@ -239,7 +166,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
    */
   addNode(spec: NodeSpec): RemoteNodeConnection {
     this.#checkOpen();
-    const options = this.#options(spec);
+    const options = specOptions(spec, this.#defaults);
     if (this.#nodes.has(options.name)) {
       throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `Node ${options.name} is already managed (use updateNode)`);
     }
@@ -279,7 +206,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
    */
   async updateNode(spec: NodeSpec): Promise<boolean> {
     this.#checkOpen();
-    const options = this.#options(spec);
+    const options = specOptions(spec, this.#defaults);
     const name = options.name;
     const old = this.#nodes.get(name);
     if (!old) {
@@ -314,7 +241,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     this.#checkOpen();
     const wanted = new Map<string, NodeSpec>();
     for (const s of specs) {
-      const o = this.#options(s);
+      const o = specOptions(s, this.#defaults);
       if (wanted.has(o.name)) throw new RemoteConnError(ErrorCodes.INVALID_ARGUMENT, `Duplicate node name in sync: ${o.name}`);
       wanted.set(o.name, s);
     }

@@ -16,6 +16,7 @@
  */
 import { ErrorCodes, RemoteConnError } from '../errors.js';
 import type { XmlElement } from './xml.js';
+import { LARGE_VALUE, ScanError, charRef, decodeLargeValue, decodeValue, intern, lineColumn, setAttr, type LargeValue } from './xml-values.js';
 
 const NAME_START = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\uD800-\\uDB7F';
 const NAME_CHAR = `${NAME_START}.0-9\\-\\u00B7\\u0300-\\u036F\\u203F\\u2040\\uDC00-\\uDFFF`;
@@ -41,98 +42,6 @@ const VALUE_SPECIAL = /[&\t\n\r]/;
 /** Tokens between two checks of the deadline. */
 const TOKENS_PER_CHECK = 256;
 
-function isXmlChar(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
-}
-
-/** Thrown inside the scanner; becomes `XML_INVALID` with line and column. */
-class ScanError {
-  constructor(
-    readonly at: number,
-    readonly message: string,
-  ) {}
-}
-
-function charRef(dec: string | undefined, hex: string | undefined, at: number): void {
-  const cp = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex as string, 16);
-  if (!isXmlChar(cp)) throw new ScanError(at, `Character reference to U+${cp.toString(16).toUpperCase()} is not an XML character`);
-}
-
-const BAD_AMP = "'&' must start a predefined entity or a character reference (write '&amp;')";
-const utf16 = new TextDecoder('utf-16le');
-/** Reused output buffer of {@link decodeValue} for values up to its size. */
-const scratch = new Uint16Array(64 * 1024);
-
-/** The code point of the reference starting at raw[i] (an `&`), which ends at raw[semi] (a `;`). */
-function referenceCodePoint(raw: string, i: number, semi: number, at: number): number {
-  const c1 = raw.charCodeAt(i + 1);
-  if (c1 === 0x23) {
-    let j = i + 2;
-    const hex = raw.charCodeAt(j) === 0x78;
-    if (hex) j++;
-    if (j === semi) throw new ScanError(at + i, 'Malformed character reference');
-    let cp = 0;
-    for (; j < semi; j++) {
-      const c = raw.charCodeAt(j);
-      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : hex && c >= 0x61 && c <= 0x66 ? c - 0x57 : hex && c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
-      if (d < 0) throw new ScanError(at + i, 'Malformed character reference');
-      cp = cp * (hex ? 16 : 10) + d;
-      if (cp > 0x10ffff) break;
-    }
-    if (!isXmlChar(cp)) throw new ScanError(at + i, 'Character reference to a character XML does not allow');
-    return cp;
-  }
-  const len = semi - i - 1;
-  const c2 = raw.charCodeAt(i + 2);
-  if (len === 2 && c2 === 0x74 && (c1 === 0x6c || c1 === 0x67)) return c1 === 0x6c ? 0x3c : 0x3e; // lt gt
-  if (len === 3 && c1 === 0x61 && c2 === 0x6d && raw.charCodeAt(i + 3) === 0x70) return 0x26; // amp
-  if (len === 4 && c1 === 0x71 && c2 === 0x75 && raw.charCodeAt(i + 3) === 0x6f && raw.charCodeAt(i + 4) === 0x74) return 0x22; // quot
-  if (len === 4 && c1 === 0x61 && c2 === 0x70 && raw.charCodeAt(i + 3) === 0x6f && raw.charCodeAt(i + 4) === 0x73) return 0x27; // apos
-  throw new ScanError(at + i, BAD_AMP);
-}
-
-/**
- * Decodes an attribute value (or a piece of one that does not split a reference): references are replaced
- * and a literal tab, newline or carriage return becomes a space. One pass into a buffer of UTF-16 code
- * units and one result string: nothing is allocated per reference.
- */
-function decodeValue(raw: string, at: number): string {
-  const n = raw.length;
-  const buf = n <= scratch.length ? scratch : new Uint16Array(n);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    const c = raw.charCodeAt(i);
-    if (c === 0x26) {
-      const semi = raw.indexOf(';', i + 2);
-      if (semi < 0 || semi - i > 16) throw new ScanError(at + i, BAD_AMP);
-      let cp = referenceCodePoint(raw, i, semi, at);
-      if (cp >= 0x10000) {
-        cp -= 0x10000;
-        buf[k++] = 0xd800 + (cp >> 10);
-        buf[k++] = 0xdc00 + (cp & 0x3ff);
-      } else {
-        buf[k++] = cp;
-      }
-      i = semi;
-    } else {
-      buf[k++] = c === 0x09 || c === 0x0a || c === 0x0d ? 0x20 : c;
-    }
-  }
-  const out = buf.subarray(0, k);
-  return k <= 1024 ? String.fromCharCode.apply(null, out as unknown as number[]) : utf16.decode(out);
-}
-
-/** An attribute value too long to decode within one slice, decoded piece by piece. */
-interface LargeValue {
-  attrName: string;
-  raw: string;
-  /** Offset of the value in the document. */
-  at: number;
-  /** Next piece starts here. */
-  pos: number;
-  parts: string[];
-}
-
 /** A start tag whose attributes are being read. */
 interface OpenTag {
   name: string;
@@ -142,38 +51,6 @@ interface OpenTag {
   value: LargeValue | undefined;
 }
 
-/** Values longer than this (characters) that need decoding are decoded in pieces of this size. */
-const LARGE_VALUE = 256 * 1024;
-
-/**
- * One string per distinct element or attribute name: a large message repeats a few names hundreds of
- * thousands of times, and every copy would stay in the tree (more heap, longer garbage collections).
- * Bounded, so a peer sending ever new names cannot grow it without limit.
- */
-const names = new Map<string, string>();
-const MAX_NAMES = 4096;
-
-function intern(name: string): string {
-  const known = names.get(name);
-  if (known !== undefined) return known;
-  if (names.size < MAX_NAMES) names.set(name, name);
-  return name;
-}
-
-function setAttr(attrs: Record<string, string>, name: string, value: string): void {
-  if (name === '__proto__') Object.defineProperty(attrs, name, { value, writable: true, enumerable: true, configurable: true });
-  else attrs[name] = value;
-}
-
-function lineColumn(s: string, at: number): string {
-  let line = 1;
-  let lineStart = 0;
-  for (let nl = s.indexOf('\n'); nl >= 0 && nl < at; nl = s.indexOf('\n', nl + 1)) {
-    line++;
-    lineStart = nl + 1;
-  }
-  return `line ${line}, column ${at - lineStart + 1}`;
-}
 
 /**
  * A parse in progress. {@link step} runs until the document is parsed (returning its root) or until the
@@ -310,7 +187,7 @@ export class XmlScan {
     const t = this.#tag as OpenTag;
     for (;;) {
       if (t.value) {
-        if (!this.#decodeLarge(t.value, deadline)) return undefined;
+        if (!decodeLargeValue(t.value, deadline)) return undefined;
         setAttr(t.attrs, t.value.attrName, t.value.parts.join(''));
         t.value = undefined;
       }
@@ -343,23 +220,6 @@ export class XmlScan {
       this.#stack.push(el);
     }
     return TAG_CLOSE.lastIndex;
-  }
-
-  /** Decodes pieces of a large value until it is done (`true`) or the deadline passed. */
-  #decodeLarge(v: LargeValue, deadline: number): boolean {
-    const raw = v.raw;
-    while (v.pos < raw.length) {
-      let end = Math.min(v.pos + LARGE_VALUE, raw.length);
-      if (end < raw.length) {
-        // Never split a reference: end the piece before an '&' whose ';' is not in it.
-        const amp = raw.lastIndexOf('&', end - 1);
-        if (amp > v.pos && amp > end - 17 && raw.lastIndexOf(';', end - 1) < amp) end = amp;
-      }
-      v.parts.push(decodeValue(raw.slice(v.pos, end), v.at + v.pos));
-      v.pos = end;
-      if (performance.now() > deadline) return v.pos >= raw.length;
-    }
-    return true;
   }
 
   #endTag(lt: number): number {

@@ -17,8 +17,9 @@ import { EventEmitter } from 'eventemitter3';
 import pRetry from 'p-retry';
 import { ErrorCodes, RemoteConnError } from '../errors.js';
 import { RemoteSession } from '../session/remote-session.js';
-import { connectFailureReason, isHardConnectError, toError } from './failures.js';
-import { resolveNodeOptions, sessionOptionsFor, type Resolved } from './options.js';
+import { connectWithinBudget } from './connect-attempts.js';
+import { toError } from './failures.js';
+import { resolveNodeOptions, type Resolved } from './options.js';
 import { runUp, type UpNode } from './run-up.js';
 import type { NodeConnectionEvents, NodeSnapshot, NodeState, RemoteNodeOptions } from './types.js';
 import { ReconnectHolds, Waker, waitForState } from './waits.js';
@@ -324,50 +325,12 @@ export class RemoteNodeConnection extends EventEmitter<NodeConnectionEvents> {
   /** One start: attempts within the budget, Pacemaker style. Ends `up` (resolves) or throws. */
   async #startWithBudget(signal: AbortSignal): Promise<RemoteSession> {
     this.#setState('connecting');
-    const budgetEnd = performance.now() + this.#o.connectTimeoutMs;
     const o = this.#o;
-    let lastAttempt = 0;
-    const canRetry = (err: unknown) =>
-      !signal.aborted && !isHardConnectError(err) && budgetEnd - performance.now() > o.minRemainingForRetryMs;
-    const session = await pRetry(
-      async (attempt) => {
-        lastAttempt = attempt;
-        this.#attempts++;
-        const remaining = Math.max(1, Math.round(budgetEnd - performance.now()));
-        const release = this.#connectSlot ? await this.#connectSlot(signal) : () => undefined;
-        try {
-          return await RemoteSession.connect(sessionOptionsFor(o, Math.min(o.attemptTimeoutMs, remaining), signal));
-        } finally {
-          release();
-        }
-      },
-      {
-        retries: Number.POSITIVE_INFINITY,
-        factor: 1,
-        minTimeout: o.attemptRetryDelayMs,
-        maxTimeout: o.attemptRetryDelayMs,
-        randomize: false,
-        signal,
-        onFailedAttempt: ({ error, attemptNumber }) => {
-          if (signal.aborted) return;
-          const e = toError(error);
-          this.#recordError(e);
-          const willRetry = canRetry(e);
-          debug('%s: attempt %d failed (%s)%s', o.name, attemptNumber, e.code, willRetry ? ', retrying' : '');
-          this.emit('connect-failed', {
-            node: o.name,
-            attempt: attemptNumber,
-            phase: (e.details.phase as 'tcp') ?? 'session',
-            reason: connectFailureReason(e),
-            error: e,
-            willRetry,
-            ...(willRetry ? { nextAttemptAt: Date.now() + o.attemptRetryDelayMs } : {}),
-          });
-        },
-        shouldRetry: ({ error }) => canRetry(error),
-      },
-    ).catch((err: unknown) => {
-      throw signal.aborted ? signal.reason : toError(err);
+    const { session, attempt: lastAttempt } = await connectWithinBudget(o, signal, {
+      connectSlot: this.#connectSlot,
+      countAttempt: () => this.#attempts++,
+      recordError: (e) => this.#recordError(e),
+      emit: this.emit.bind(this),
     });
     if (signal.aborted) {
       await session.close().catch(() => undefined);

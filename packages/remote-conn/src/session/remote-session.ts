@@ -8,7 +8,7 @@
 import createDebug from 'debug';
 import { EventEmitter } from 'eventemitter3';
 import { FrameDecoder, encodeFrame } from '../codec/index.js';
-import { ErrorCodes, RemoteConnError, abortedError, isRemoteConnError, operationFailed } from '../errors.js';
+import { ErrorCodes, RemoteConnError, isRemoteConnError, operationFailed } from '../errors.js';
 import {
   Op,
   IpcOp,
@@ -32,7 +32,8 @@ import {
 } from '../messages/index.js';
 import type { Transport, TransportInfo } from '../transport/transport.js';
 import type { ConnectTimings, DaemonInfo, ExecOptions, RemoteSessionEvents, RequestOptions, SessionCloseEvent, ShutdownRequestEvent } from './events.js';
-import { resolveSessionOptions, type RemoteSessionOptions } from './options.js';
+import { resolveSessionOptions, type RemoteSessionOptions, type ResolvedSessionOptions } from './options.js';
+import { connectSession } from './connect.js';
 import { daemonInfoFromRegisterReply, registerFailure } from './register.js';
 import { RequestTable, type PendingCall, type ReplyMessage } from './request-table.js';
 import { agentMetadata } from './agent-metadata.js';
@@ -43,31 +44,6 @@ import type { IpcRelay } from '../relay/types.js';
 export type * from './events.js';
 
 const debug = createDebug('pcmk-remote:session');
-
-/** `p`, or the reason of `signal` once it aborts first. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e as Error);
-      },
-    );
-  });
-}
-
-/** The PSK identity Pacemaker's own client sends, and the only one 3.0.2+ daemons accept. */
-const DEFAULT_IDENTITY = 'lrmd';
-/** Why a register can go unanswered (protocol.md §5.1). */
-const REGISTER_SILENCE_HINT =
-  ': the daemon did not answer the register. Pacemaker 3.0.2 and later send no reply to a register they reject (such as a protocol version below 1)';
 
 /** One registered session with a pacemaker-remoted. Create it with {@link RemoteSession.connect}. */
 export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
@@ -140,64 +116,10 @@ export class RemoteSession extends EventEmitter<RemoteSessionEvents> {
    */
   static async connect(options: RemoteSessionOptions): Promise<RemoteSession> {
     const o = await resolveSessionOptions(options);
-    const started = performance.now();
-    const deadline = new AbortController();
-    const timeoutError = (phase: string) =>
-      new RemoteConnError(
-        ErrorCodes.CONNECT_TIMEOUT,
-        `Connecting to ${o.host}:${o.port} timed out after ${o.connectTimeoutMs} ms (during ${phase})${phase === 'register' ? REGISTER_SILENCE_HINT : ''}`,
-        { details: { phase: phase as 'tcp', host: o.host, port: o.port } },
-      );
-    let phase: 'key' | 'tcp' | 'tls' | 'register' = 'key';
-    let tcpAt = started;
-    const timer = setTimeout(() => deadline.abort(timeoutError(phase)), o.connectTimeoutMs);
-    const signals = [deadline.signal, ...(o.signal ? [o.signal] : [])];
-    const signal = signals.length === 1 ? deadline.signal : AbortSignal.any(signals);
-    let transport: Transport | undefined;
-    try {
-      // The key loads within the budget: a key file on a hung file system cannot outlast the connect timeout.
-      const key = await untilAborted(o.loadKey(), signal);
-      phase = 'tcp';
-      transport = await o.connector({
-        host: o.host,
-        port: o.port,
-        ...(key ? { key } : {}),
-        ...(o.x509 ? { x509: o.x509 } : {}),
-        identity: o.identity,
-        tls: o.tls,
-        signal,
-        onTcpConnected: () => {
-          phase = 'tls';
-          tcpAt = performance.now();
-        },
-      });
-      phase = 'register';
-      const tlsAt = performance.now();
-      if (o.keepAliveMs !== undefined) transport.setKeepAlive(true, o.keepAliveMs);
-      const session = await RemoteSession.#register(transport, o, signal);
-      const done = performance.now();
-      Object.assign(session.timings, { tcpMs: tcpAt - started, tlsMs: tlsAt - tcpAt, registerMs: done - tlsAt, totalMs: done - started });
-      debug('session %s:%d up in %d ms (%s %s, daemon protocol %s)', o.host, o.port, Math.round(performance.now() - started), transport.info.protocol, transport.info.cipher, session.protocolVersion);
-      return session;
-    } catch (err) {
-      transport?.destroy();
-      if (isRemoteConnError(err, ErrorCodes.AUTH_FAILED) && !o.x509 && o.identity !== DEFAULT_IDENTITY) {
-        // 3.0.2+ daemons refuse any PSK identity but `lrmd`; older ones ignore it (protocol.md §1.3).
-        throw new RemoteConnError(ErrorCodes.AUTH_FAILED, `${err.message} (or the PSK identity: Pacemaker 3.0.2 and later accept only "${DEFAULT_IDENTITY}", this client sent ${JSON.stringify(o.identity)})`, {
-          cause: err,
-          details: err.details,
-        });
-      }
-      if (signal.aborted && !(err instanceof RemoteConnError && err.code !== ErrorCodes.ABORTED && err.code !== ErrorCodes.CLOSED)) {
-        throw abortedError(signal, `Connecting to ${o.host}:${o.port}`, started);
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    return connectSession(o, (transport, signal) => RemoteSession.#register(transport, o, signal));
   }
 
-  static async #register(transport: Transport, o: Awaited<ReturnType<typeof resolveSessionOptions>>, signal: AbortSignal): Promise<RemoteSession> {
+  static async #register(transport: Transport, o: ResolvedSessionOptions, signal: AbortSignal): Promise<RemoteSession> {
     // The register exchange runs on a provisional session so the same reply machinery is used.
     const decoder = new FrameDecoder({ maxMessageSize: o.maxMessageSize });
     const provisional = new RemoteSession(transport, {

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { ConnectionManager, ErrorCodes, RemoteConnError, isRemoteConnError } from '../../src/index.js';
 import { ConnectSlots } from '../../src/manager/connect-slots.js';
 import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
-import { allUp, controlCycles, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
+import { allUp, controlCycles, remoteSpec, startSims, managerFactory, until } from './support.js';
 
 /**
  * Counts attempts in flight as seen from outside the manager: a connection is in an attempt from the
@@ -99,8 +99,7 @@ describe('ConnectionManager maxConcurrentConnects', function () {
     const m = manager({ maxConcurrentConnects: 2, defaults: { attemptTimeoutMs: 600, attemptRetryDelayMs: 200, minRemainingForRetryMs: 0 } });
     const t0 = Date.now();
     await m.sync([remoteSpec('h1', h1, { connectTimeoutMs: 20_000 }), remoteSpec('h2', h2, { connectTimeoutMs: 20_000 }), remoteSpec('ok', ok)]);
-    await sleep(300);
-    expect(m.connectSlots).to.include({ active: 2, waiting: 1 });
+    await until(() => m.connectSlots.active === 2 && m.connectSlots.waiting === 1, 3000, 'both slots taken and ok queued');
     expect(m.node('ok')?.state).to.equal('connecting');
     await allUp(m, ['ok']);
     expect(Date.now() - t0).to.be.at.least(550);

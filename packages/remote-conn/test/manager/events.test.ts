@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ErrorCodes, RemoteSession, type NodeConnectionEvents } from '../../src/index.js';
 import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
 import { runTsChild } from '../support/run-ts-child.js';
-import { KEY, NODE_EVENTS, allUp, nextManagerEvent, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
+import { KEY, NODE_EVENTS, allUp, nextManagerEvent, controlCycles, recordManager, remoteSpec, startSims, managerFactory, until, within } from './support.js';
 
 describe('ConnectionManager events and snapshots', function () {
   this.timeout(30_000);
@@ -81,8 +81,7 @@ describe('ConnectionManager events and snapshots', function () {
     await allUp(m, ['n1']);
     const answer = new Promise<boolean>((resolve) => sims[0]!.once('shutdown-answer', (ack) => resolve(ack)));
     await sims[0]!.requestShutdown();
-    const ack = await Promise.race([answer, sleep(3000).then(() => 'no answer')]);
-    expect(ack).to.equal(true);
+    expect(await within(answer, 3000, 'the shutdown answer')).to.equal(true);
     expect(m.node('n1')?.state).to.equal('draining');
     // (2.1.6+ then waits for its clients to leave; see the report on RemoteNodeConnection draining)
   });
@@ -94,7 +93,7 @@ describe('ConnectionManager events and snapshots', function () {
     await allUp(m, ['n1']);
     const answer = new Promise<boolean>((resolve) => sims[0]!.once('shutdown-answer', (ack) => resolve(ack)));
     await sims[0]!.requestShutdown();
-    expect(await Promise.race([answer, sleep(3000).then(() => 'no answer')])).to.equal(false);
+    expect(await within(answer, 3000, 'the shutdown answer')).to.equal(false);
   });
 
   it('nodes(): state, since, attempts, last error and last RTT', async () => {
@@ -160,12 +159,14 @@ describe('ConnectionManager events and snapshots', function () {
       expect(Object.fromEntries(failed.map((f) => [f.node, f.reason]))).to.deep.equal({ refused: 'refused', 'wrong-key': 'auth-failed', hang: 'connect-timeout' });
       expect(downs).to.deep.equal(['garbage:protocol-error']);
       // waking failed nodes and removing some mid-attempt does not leak rejections either
+      const connecting = (node: string) => nextManagerEvent(m, 'state', (e) => e.node === node && e.to === 'connecting', 3000);
+      const wakes = Promise.all([connecting('refused'), connecting('hang')]);
       m.reconnectNode('refused');
       m.reconnectNode('hang');
-      await sleep(100);
+      await wakes;
       await m.removeNode('hang');
       await m.close();
-      await sleep(100);
+      await controlCycles(2); // round trips through the event loop for any late rejection to surface
       expect(unhandled).to.deep.equal([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);

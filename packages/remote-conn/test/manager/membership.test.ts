@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type { RemoteNodeSpec } from '@pcmk-remote/cib-model';
 import { ErrorCodes, isRemoteConnError } from '../../src/index.js';
 import type { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
-import { allUp, controlCycles, monitorCycles, recordManager, remoteSpec, sleep, startSims, managerFactory, until } from './support.js';
+import { allUp, controlCycles, monitorCycles, recordManager, remoteSpec, startSims, managerFactory, until } from './support.js';
 
 describe('ConnectionManager membership', function () {
   this.timeout(30_000);
@@ -90,8 +90,7 @@ describe('ConnectionManager membership', function () {
       const m = manager();
       const recs = recordManager(m);
       m.addNode(remoteSpec('n1', sims[0]!, { connectTimeoutMs: 20_000 }));
-      await sleep(200);
-      expect(m.node('n1')?.state).to.equal('connecting');
+      await until(() => m.node('n1')?.state === 'connecting', 3000, 'n1 to connect');
       const t0 = Date.now();
       await m.removeNode('n1');
       expect(Date.now() - t0).to.be.below(1000);
@@ -187,7 +186,7 @@ describe('ConnectionManager membership', function () {
       await allUp(m, ['n1']);
       const release = m.holdReconnect('n1', 'fencing');
       await m.updateNode(remoteSpec('n1', sims[1]!, { reconnectIntervalMs: 200 }));
-      await sleep(800);
+      await controlCycles(6); // several reconnect intervals' worth of round trips
       expect(sims[1]!.clientCount, 'the new connection connected while held').to.equal(0);
       expect(m.nodes()[0]?.holds).to.deep.equal(['fencing']);
       expect(m.node('n1')?.state).to.not.equal('up');
@@ -232,7 +231,7 @@ describe('ConnectionManager membership', function () {
       sims[0]!.killConnections();
       await until(() => m.node('n1')?.state === 'waiting', 3000, 'n1 to wait');
       m.reconnectNode('n1');
-      await sleep(300);
+      await controlCycles(3);
       expect(m.node('n1')?.state).to.equal('waiting');
       expect(sims[0]!.clientCount).to.equal(0);
       r2();
@@ -244,10 +243,10 @@ describe('ConnectionManager membership', function () {
       sims = await startSims(2);
       const m = manager({ autoStart: false });
       m.addNode(remoteSpec('n1', sims[0]!));
-      await sleep(200);
+      await controlCycles(2);
       expect(m.node('n1')?.state).to.equal('stopped');
       await m.updateNode(remoteSpec('n1', sims[1]!));
-      await sleep(200);
+      await controlCycles(2);
       expect(m.node('n1')?.state).to.equal('stopped');
       expect(sims[1]!.clientCount).to.equal(0);
       await m.node('n1')?.start();
@@ -354,7 +353,7 @@ describe('ConnectionManager membership', function () {
       expect(r1.updated).to.deep.equal(['a']);
       expect(r2).to.deep.equal({ added: [], removed: [], updated: [], unchanged: ['a'] });
       await allUp(m, ['a']);
-      await sleep(300);
+      await monitorCycles(m, 'a', 3);
       expect(m.size).to.equal(1);
       expect(sims[1]!.clientCount).to.equal(1);
       expect(sims[0]!.clientCount).to.equal(0);

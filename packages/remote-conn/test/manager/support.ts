@@ -53,6 +53,19 @@ export function remoteSpec(name: string, sim: { host: string; port: number }, ex
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** `p`, or a rejection naming `what` if it does not settle within `timeoutMs` (the timer is cleared either way). */
+export async function within<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
 /** Polls `cond` every 20 ms until it holds; throws after `timeoutMs`. */
 export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;

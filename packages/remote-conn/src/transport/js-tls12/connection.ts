@@ -11,12 +11,13 @@ import net from 'node:net';
 import { ErrorCodes, RemoteConnError, abortedError } from '../../errors.js';
 import { quickAcker } from '../quick-ack.js';
 import type { Transport, TransportConnectOptions, TransportEvents, TransportInfo } from '../transport.js';
-import { AlertDescription, AlertLevel, alertName, encodeAlert, localAlertOf, parseAlert, tlsFault } from './alerts.js';
-import { ClientHandshake } from './handshake.js';
+import { AlertDescription, AlertLevel, encodeAlert, localAlertOf, tlsFault } from './alerts.js';
+import { MAX_WARNINGS_IN_HANDSHAKE, peerAlert } from './peer-alerts.js';
+import { ClientHandshake, describeHandshake } from './handshake.js';
 import { HandshakeBuffer } from './handshake-messages.js';
 import { recordAfterHandshake } from './post-handshake.js';
 import { checkConnectOptions, negotiatedInfo, type JsTls12TestHooks } from './connect-options.js';
-import { HANDSHAKE_CLOSED_MESSAGE, handshakeAlertError, handshakeSocketError, hangUpError, tcpConnectError } from './peer-errors.js';
+import { handshakeSocketError, hangUpError, tcpConnectError } from './peer-errors.js';
 import { ContentType, RecordReader, RecordWriter, type TlsRecord } from './record-layer.js';
 import { OrderedWrites } from './write-queue.js';
 import { suitesFor } from './suites.js';
@@ -26,7 +27,6 @@ const debug = createDebug('pcmk-remote:tls12');
 export { MAX_PSK_BYTES } from './connect-options.js';
 
 export { HANDSHAKE_CLOSED_MESSAGE } from './peer-errors.js';
-const MAX_WARNINGS_IN_HANDSHAKE = 8;
 
 type Phase = 'tcp' | 'tls' | 'open' | 'closing' | 'closed';
 
@@ -160,37 +160,20 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
   }
 
   #onAlert(body: Buffer): void {
-    const alert = parseAlert(body);
-    const name = alertName(alert.description);
-    const where = `${this.#host}:${this.#port}`;
-    const details = { phase: 'tls' as const, host: this.#host, port: this.#port, peerAlert: name };
-    if (this.#phase === 'tls') {
-      if (alert.description === AlertDescription.close_notify) {
-        this.#failHandshake(new RemoteConnError(ErrorCodes.AUTH_FAILED, HANDSHAKE_CLOSED_MESSAGE, { details }));
-        return;
-      }
-      if (alert.level === AlertLevel.warning) {
-        debug('warning alert %s during the handshake with %s', name, where);
-        if (++this.#warnings > MAX_WARNINGS_IN_HANDSHAKE) throw tlsFault('unexpected_message', 'too many warning alerts');
-        return;
-      }
-      this.#failHandshake(handshakeAlertError(alert.description, details));
+    const a = peerAlert(body, this.#phase === 'tls', this.#host, this.#port);
+    if (a.outcome === 'handshake-failed') return this.#failHandshake(a.error);
+    if (a.outcome === 'warning') {
+      if (this.#phase === 'tls' && ++this.#warnings > MAX_WARNINGS_IN_HANDSHAKE) throw tlsFault('unexpected_message', 'too many warning alerts');
       return;
     }
-    if (alert.description === AlertDescription.close_notify) {
-      debug('close_notify from %s', where);
+    if (a.outcome === 'close-notify') {
       this.#sendAlert(AlertLevel.warning, AlertDescription.close_notify);
       this.#phase = 'closing';
       this.#socket.end();
       this.#armDestroyTimer();
       return;
     }
-    if (alert.level === AlertLevel.warning) {
-      debug('warning alert %s from %s ignored', name, where);
-      return;
-    }
-    debug('fatal alert %s from %s', name, where);
-    this.#closeError ??= new RemoteConnError(ErrorCodes.TLS_ERROR, `the daemon at ${where} sent the fatal TLS alert ${name}`, { details });
+    this.#closeError ??= a.error;
     this.#phase = 'closing';
     this.#socket.destroy();
   }
@@ -201,16 +184,7 @@ export class JsTls12Transport extends EventEmitter<TransportEvents> implements T
     this.#psk.fill(0);
     this.#phase = 'open';
     this.#info = negotiatedInfo(this.#socket, r.suite.name);
-    debug(
-      'connected to %s:%d in %s ms: %s ems=%s secure_renegotiation=%s server_extensions=%s',
-      this.#host,
-      this.#port,
-      (performance.now() - this.#started).toFixed(1),
-      r.suite.name,
-      r.extendedMasterSecret,
-      r.secureRenegotiation,
-      r.serverExtensions.map((e) => `0x${e.toString(16)}`).join(','),
-    );
+    debug('connected to %s:%d in %s ms: %s', this.#host, this.#port, (performance.now() - this.#started).toFixed(1), describeHandshake(r));
     const settle = this.#settle;
     this.#settle = undefined;
     this.#signal?.removeEventListener('abort', this.#onAbort);

@@ -58,6 +58,12 @@ export interface HandshakeResult {
   identityHint: string;
 }
 
+/** The negotiated parameters in one line, for the debug log. */
+export function describeHandshake(r: HandshakeResult): string {
+  const extensions = r.serverExtensions.map((e) => `0x${e.toString(16)}`).join(',');
+  return `${r.suite.name} ems=${r.extendedMasterSecret} secure_renegotiation=${r.secureRenegotiation} server_extensions=${extensions}`;
+}
+
 /**
  * Our ClientHello handshake message (header included, not yet framed as a record): TLS 1.2, the given
  * suites, extended_master_secret and an empty renegotiation_info. Also used by `pcmk-remote probe`, which
