@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 import { elements, firstElement, type XmlElement } from '../parse/xml-tree.js';
-import { isTrue, leadingInt, readNvpairSets, readStatusConfig, type StatusConfig } from './status-config.js';
+import { controllerOnline, inMembership, isTrue, leadingInt, readNvpairSets, readStatusConfig, type StatusConfig } from './status-config.js';
 import { pacemakerVersionFromFeatureSet, schedulerFeatures } from './scheduler-version.js';
 import { OnFail, Role, sortedOps, unpackHistory, type HistoryEnv, type RoleValue } from './status-history.js';
 import { indexIds, readStatusResources, type StatusResource, type StatusResources } from './status-resources.js';
@@ -252,9 +252,9 @@ function unpackStatus(cib: XmlElement, options: EngineOptions): EngineResult {
     if (n.type === 'ping') {
       n.unclean = false;
     } else if (!config.stonithEnabled) {
-      if (!isTrue(inCluster)) {
+      if (!inMembership(inCluster)) {
         // down
-      } else if (isPeer !== undefined && isPeer.toLowerCase() === 'online') {
+      } else if (controllerOnline(isPeer)) {
         if (join === 'member') online = true;
       } else if (!n.expectedUp) {
         // controller down
@@ -269,8 +269,8 @@ function unpackStatus(cib: XmlElement, options: EngineOptions): EngineResult {
         const c = terminate[0] as string;
         if (c !== '0' && c >= '0' && c <= '9') doTerminate = true;
       }
-      online = isTrue(inCluster);
-      const crmdOnline = isPeer !== undefined && isPeer.toLowerCase() === 'online';
+      online = inMembership(inCluster);
+      const crmdOnline = controllerOnline(isPeer);
       const expState = (exp ?? 'down').toLowerCase();
       if (n.shutdown) {
         online = crmdOnline;
@@ -279,10 +279,10 @@ function unpackStatus(cib: XmlElement, options: EngineOptions): EngineResult {
       } else if (join === 'banned') {
         fenceNode(n);
       } else if (!doTerminate && expState === 'down') {
-        if (isTrue(inCluster) || crmdOnline) { n.standby = true; n.pending = true; }
-      } else if (doTerminate && join === 'down' && !isTrue(inCluster) && !crmdOnline) {
+        if (inMembership(inCluster) || crmdOnline) { n.standby = true; n.pending = true; }
+      } else if (doTerminate && join === 'down' && !inMembership(inCluster) && !crmdOnline) {
         online = false;
-      } else if (!isTrue(inCluster)) {
+      } else if (!inMembership(inCluster)) {
         fenceNode(n);
       } else if (!crmdOnline) {
         fenceNode(n);
