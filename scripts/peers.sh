@@ -9,7 +9,7 @@
 # from /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list, never written here), and cached in
 # $PEERS_DIR/<suite>-<pacemaker version>. A cached chroot is re-used while the registry serves the same
 # version and rebuilt when it serves a newer one. $PEERS_DIR/<suite> is a symlink to the current one.
-# Both suites are built in parallel. Needs root; without root it prints the command to run and fails
+# All are built in parallel. Needs root; without root it prints the command to run and fails
 # (the real-daemon tests then fail too: they never skip).
 #
 #   sid-cluster         -> Pacemaker 3.0.3 CLUSTER stack (pacemaker + corosync; the `pacemaker` package

@@ -94,12 +94,16 @@ export function stackDriver(stack: ClusterStack): StackDriver {
   };
 }
 
-/** Runs `scripts/peers.sh sid-cluster` (idempotent, cached) and returns the 3.0.3 cluster chroot. */
+/**
+ * The cluster chroot `scripts/peers.sh NAME` builds (default `sid-cluster`: Pacemaker 3.0.3). A complete
+ * cached chroot is used as it is (`npm test` runs peers.sh first, which rebuilds it when the registry
+ * serves a newer version); otherwise peers.sh is run here (as root; it fails with the command otherwise).
+ */
 export function ensureChrootStack(name = 'sid-cluster'): string {
   try {
-    execFileSync('bash', [resolve(repoRoot, 'scripts/peers.sh'), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const dir = execFileSync('bash', [resolve(repoRoot, 'scripts/peers.sh'), '--print-dir'], { encoding: 'utf8' }).trim();
-    return join(dir, name);
+    const dir = join(execFileSync('bash', [resolve(repoRoot, 'scripts/peers.sh'), '--print-dir'], { encoding: 'utf8' }).trim(), name);
+    if (!existsSync(`${dir}/.complete`)) execFileSync('bash', [resolve(repoRoot, 'scripts/peers.sh'), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return dir;
   } catch (e) {
     const err = e as { stderr?: string };
     throw new ClusterFixtureError('ERR_CLUSTER_STACK_MISSING', `the ${name} cluster chroot is not built: ${err.stderr?.trim() || String(e)}`);
