@@ -10,7 +10,6 @@ import { runAsProgram, untilStopped } from '../shared/lifecycle.js';
 import { SimulatedNodes } from '../shared/simulated-nodes.js';
 import { timeline } from '../shared/timeline.js';
 import { RelayController } from './controller.js';
-import { simulatedStateful } from './sim-stateful.js';
 
 /** Runs the CLI. Resolves with the exit status. */
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -24,7 +23,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const say = timeline(out);
   const names = Array.from({ length: count }, (_, i) => `remote${i + 1}`);
   const sims = await SimulatedNodes.start(names);
-  for (const name of names) sims.get(name)?.agents.set('ocf:pacemaker:Stateful', simulatedStateful(sims.get(name) as never));
   const controller = new RelayController(sims.specs(), { key: sims.key });
   controller.on('log', say);
   controller.on('role', (node, role) => say(`${node}: ${role}`));

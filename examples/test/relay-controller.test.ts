@@ -7,7 +7,6 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { RelayController } from '../relay-controller/controller.js';
 import { main } from '../relay-controller/main.js';
-import { simulatedStateful } from '../relay-controller/sim-stateful.js';
 import { SimulatedNodes } from '../shared/simulated-nodes.js';
 import { waitUntil } from './support.js';
 
@@ -18,7 +17,6 @@ describe('examples/relay-controller', function () {
     const sims = await SimulatedNodes.start(['remote1', 'remote2']);
     const controller = new RelayController(sims.specs(), { key: sims.key, reconnectIntervalMs: 0 });
     try {
-      for (const n of sims.names) sims.get(n)?.agents.set('ocf:pacemaker:Stateful', simulatedStateful(sims.get(n) as never));
       await waitUntil(() => controller.promoted !== undefined && Object.values(controller.roles()).filter((r) => r === 'promoted' || r === 'unpromoted').length === 2, 10_000, 'both instances up, one promoted');
       const first = controller.promoted as string;
       const other = first === 'remote1' ? 'remote2' : 'remote1';

@@ -14,7 +14,6 @@ import { expect } from 'chai';
 import { RemoteSession } from '@pcmk-remote/remote-conn';
 import { ControllerInfoRelay, FencingHistoryRelay, NodeAttributeStore, ReadOnlyCibRelay, composeRelays } from '@pcmk-remote/remote-conn/relay';
 import { SimulatedRemoteDaemon } from '@pcmk-remote/simulator';
-import { simulatedStateful } from '../../examples/relay-controller/sim-stateful.js';
 import { CRM_NODE, runProgram } from '../../packages/remote-conn/test/conformance/relay-suite.js';
 import { startRealDaemon, type RealDaemon } from '../../packages/remote-conn/test/support/real-daemon.js';
 import { locationXml, remotePrimitiveXml, startCluster, type ClusterHandle } from '../support/cluster/index.js';
@@ -73,7 +72,6 @@ describe('IPC relay with a live cluster (Pacemaker 2.1.5)', function () {
   it('a promotable Stateful clone on two simulated nodes is promoted by the real controller (scores through the simulated relay)', async () => {
     for (const name of ['sim1', 'sim2']) {
       const sim = await SimulatedRemoteDaemon.start({ key: cluster.key, host: cluster.switchAddress, nodeName: name, noDelay: true });
-      sim.agents.set('ocf:pacemaker:Stateful', simulatedStateful(sim));
       sims.push(sim);
     }
     const clone =

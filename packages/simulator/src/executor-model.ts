@@ -32,8 +32,8 @@ export interface ExecutorHost {
   readonly nodeName: string;
   /** Draws the fork+exec time of one agent run, ms. */
   runTimeMs(): number;
-  /** An agent set or deleted a promotion score. */
-  promotionScore(resource: string, score: number | undefined): void;
+  /** An agent set or deleted a promotion score; `params` are the action's parameters (`CRM_meta_on_node`). */
+  promotionScore(resource: string, score: number | undefined, params: Readonly<Record<string, string>>): void;
 }
 
 export interface CmdResult {

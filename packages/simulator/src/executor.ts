@@ -228,6 +228,7 @@ export class Executor {
 
   #ctx(rsc: Rsc, cmd: Cmd): AgentContext {
     const host = this.#host;
+    const params: Record<string, string> = Object.fromEntries(cmd.params);
     return {
       resource: rsc.id,
       agent: agentKey(rsc.standard, rsc.provider, rsc.type),
@@ -235,13 +236,13 @@ export class Executor {
       intervalMs: cmd.intervalMs,
       timeoutMs: cmd.timeoutMs,
       callId: cmd.callId,
-      params: Object.fromEntries(cmd.params),
+      params,
       running: this.#host.running.get(rsc.id) ?? false,
       iteration: cmd.iteration,
       node: host.nodeName,
       files: host.files,
       runTimeMs: host.runTimeMs(),
-      setPromotionScore: (score) => host.promotionScore(rsc.id, score),
+      setPromotionScore: (score) => host.promotionScore(rsc.id, score, params),
     };
   }
 

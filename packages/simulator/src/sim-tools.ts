@@ -11,8 +11,11 @@
  * One difference: the real `crm_attribute` first maps the node name to its id through the CIB; the
  * simulated one sends the attrd update directly.
  */
+import createDebug from 'debug';
 import { el, type XmlElement } from '@pcmk-remote/remote-conn/protocol';
 import { SimIpcError, type SimIpcClient, type SimIpcProxy } from './ipc-proxy.js';
+
+const debug = createDebug('pcmk-remote:sim:tools');
 
 /** What a simulated tool printed and how it ended. */
 export interface SimToolResult {
@@ -225,4 +228,25 @@ export async function runSimTool(proxy: SimIpcProxy, argv: string[], env: Record
     if (err instanceof Usage) return { code: EX.USAGE, stdout: '', stderr: `${String(tool)}: ${err.message}\n` };
     throw err;
   }
+}
+
+/**
+ * What the real `ocf:pacemaker:Stateful` does to set (`crm_attribute --promotion -v SCORE`) or delete
+ * (`crm_attribute --promotion -D`) its promotion score: run as a simulated tool on the node, with the
+ * environment the executor gives the agent (`OCF_RESOURCE_INSTANCE`, `OCF_RESKEY_CRM_meta_on_node`), so
+ * the score travels through the daemon's IPC proxy to the node's owner. Without a connected IPC provider
+ * nothing is sent (the real tool's connection would be refused). The tool's requests leave at once (before
+ * the agent's result); its outcome is only logged, as the agent ignores it.
+ */
+export function sendPromotionScore(proxy: SimIpcProxy, resource: string, score: number | undefined, params: Readonly<Record<string, string>>): void {
+  if (!proxy.host.provider()) return;
+  const env: Record<string, string> = { OCF_RESOURCE_INSTANCE: resource };
+  if (params.CRM_meta_on_node) env.OCF_RESKEY_CRM_meta_on_node = params.CRM_meta_on_node;
+  const argv = ['crm_attribute', '--promotion', ...(score === undefined ? ['-D'] : ['-v', String(score)])];
+  runSimTool(proxy, argv, env).then(
+    (r) => {
+      if (r.code !== 0) debug('%s: exit %d: %s', argv.join(' '), r.code, r.stderr.trim());
+    },
+    (err: unknown) => debug('%s failed: %s', argv.join(' '), err instanceof Error ? err.message : String(err)),
+  );
 }

@@ -3,10 +3,11 @@
  * `Unpromoted`, `Promoted`) lives in a state file on the node, and which sets its promotion score with
  * `crm_attribute --promotion` (5 when unpromoted, 10 when promoted, deleted on stop).
  *
- * Setting the score goes through {@link StatefulAgentOptions.setPromotionScore} (default: the daemon's
- * promotion-score hook, see `SimulatedRemoteDaemon.promotionScoreHook`), so that an IPC relay can turn it
- * into the `crm_attribute` traffic a real node sends. Each such call costs another `runTimeMs`, as the
- * real agent forks `crm_attribute`.
+ * Setting the score goes through {@link StatefulAgentOptions.setPromotionScore} (default: the daemon's,
+ * which emits `promotion-score`, calls `SimulatedRemoteDaemon.promotionScoreHook` and, with an IPC provider
+ * connected, sends the `crm_attribute --promotion` traffic a real node sends through the daemon's IPC
+ * proxy to the node's owner). Each such call costs another `runTimeMs`, as the real agent forks
+ * `crm_attribute`.
  */
 import { OcfExitCode } from '@pcmk-remote/remote-conn/protocol';
 import type { AgentContext, AgentResult, AgentScript } from './agents.js';

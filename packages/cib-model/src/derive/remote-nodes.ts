@@ -35,9 +35,11 @@ import { readPort, scanMinInt, DEFAULT_REMOTE_PORT } from '../parse/numbers.js';
 import type { Diagnostic, RemoteNodeSpec } from '../types.js';
 import { DiagnosticCodes } from './diagnostic-codes.js';
 import { activeResourceLocations } from './resource-state.js';
+import { implicitConnection, readRawGuestMeta } from './guest-meta.js';
+import { nextBundleIp, sanitizeId } from './bundle-naming.js';
 
-/** Default `remote-connect-timeout` of a guest node. */
-export const DEFAULT_GUEST_CONNECT_TIMEOUT = '60s';
+export { DEFAULT_GUEST_CONNECT_TIMEOUT, readRawGuestMeta } from './guest-meta.js';
+export { nextBundleIp } from './bundle-naming.js';
 
 /** Most replicas of one bundle this model expands (a guard against absurd values). */
 export const MAX_BUNDLE_REPLICAS = 65_536;
@@ -65,92 +67,6 @@ export interface RemoteNodeDerivation {
   index: ResourceIndex;
   /** Resource id → nodes where it is active (status section). */
   active: Map<string, string[]>;
-}
-
-const GUEST_META = ['remote-node', 'remote-addr', 'remote-port', 'remote-connect-timeout'] as const;
-
-interface RawGuestMeta {
-  name: string | undefined;
-  addr: string | undefined;
-  port: string | undefined;
-  /** `null`: an nvpair without value overrode the default (Pacemaker then writes no start op). */
-  connectTimeout: string | null;
-  seen: boolean;
-  /** Ids of blocks/nvpairs whose guest meta Pacemaker reads without rules or references. */
-  notExpanded: string[];
-}
-
-/** `expand_remote_rsc_meta`: the guest attributes of a primitive, read raw. */
-export function readRawGuestMeta(e: XmlElement, index: ResourceIndex): RawGuestMeta {
-  const out: RawGuestMeta = { name: undefined, addr: undefined, port: undefined, connectTimeout: DEFAULT_GUEST_CONNECT_TIMEOUT, seen: false, notExpanded: [] };
-  for (const block of elements(e)) {
-    if (block.name.toLowerCase() !== 'meta_attributes') continue;
-    const hasRule = firstElement(block, 'rule') !== undefined;
-    let relevant = false;
-    for (const pair of elements(block)) {
-      const name = pair.attrs['name']?.toLowerCase();
-      const value = pair.attrs['value'];
-      if (name === undefined) {
-        // id-ref nvpair: Pacemaker does not follow it here.
-        const ref = pair.attrs['id-ref'] !== undefined ? index.ids.expand(pair) : undefined;
-        const refName = ref?.attrs['name']?.toLowerCase();
-        if (refName !== undefined && (GUEST_META as readonly string[]).includes(refName)) out.notExpanded.push(pair.attrs['id-ref'] as string);
-        continue;
-      }
-      switch (name) {
-        case 'remote-node': out.name = value; break;
-        case 'remote-addr': out.addr = value; break;
-        case 'remote-port': out.port = value; break;
-        case 'remote-connect-timeout': out.connectTimeout = value ?? null; break;
-        default: continue;
-      }
-      out.seen = true;
-      relevant = true;
-    }
-    if (relevant && hasRule) out.notExpanded.push(block.attrs['id'] ?? e.attrs['id'] ?? 'meta_attributes');
-    if (block.attrs['id-ref'] !== undefined) {
-      const target = index.ids.expand(block);
-      if (target !== undefined && elements(target).some((p) => (GUEST_META as readonly string[]).includes(p.attrs['name']?.toLowerCase() ?? ''))) {
-        out.notExpanded.push(block.attrs['id-ref']);
-      }
-    }
-  }
-  return out;
-}
-
-/** The implicit connection primitive Pacemaker writes (`pe_create_remote_xml`), enough for timeouts. */
-function implicitConnection(id: string, startTimeout: string | null): XmlElement {
-  const children: XmlElement[] = [];
-  if (startTimeout !== null) {
-    children.push({ kind: 'element', name: 'op', attrs: { id: `${id}-start-0`, name: 'start', interval: '0', timeout: startTimeout }, children: [] });
-  }
-  return {
-    kind: 'element',
-    name: 'primitive',
-    attrs: { id, class: 'ocf', provider: 'pacemaker', type: 'remote' },
-    children: [{ kind: 'element', name: 'operations', attrs: {}, children }],
-  };
-}
-
-/** `next_ip` of bundle.c: the next IPv4 address, or undefined (not IPv4, or past x.x.253.x). */
-export function nextBundleIp(last: string): string | undefined {
-  const m = /^\s*([+-]?\d+)\.\s*([+-]?\d+)\.\s*([+-]?\d+)\.\s*([+-]?\d+)/.exec(last);
-  if (m === null) return undefined;
-  const u = (s: string): number => {
-    const n = Number(s);
-    if (!Number.isFinite(n) || Math.abs(n) > 2 ** 53) return 0xffffffff;
-    return ((n % 2 ** 32) + 2 ** 32) % 2 ** 32;
-  };
-  const o1 = u(m[1] as string), o2 = u(m[2] as string);
-  let o3 = u(m[3] as string), o4 = u(m[4] as string);
-  if (o3 > 253) return undefined;
-  if (o4 > 253) { o3++; o4 = 1; } else o4++;
-  return `${o1}.${o2}.${o3}.${o4}`;
-}
-
-/** `crm_xml_sanitize_id`. */
-function sanitizeId(id: string): string {
-  return id.replace(/[:#]/g, '.');
 }
 
 class Deriver {

@@ -99,8 +99,9 @@ function stableMon(text: string): string {
 
 /**
  * Defines the relay suite against one kind of target. Tests that compare a real tool's output with the
- * same tool on a CIB file (crm_mon, cibadmin) and the real Stateful agent run against the real daemon
- * only: the simulator simulates attrd_updater, crm_attribute and crm_node.
+ * same tool on a CIB file (crm_mon, cibadmin) run against the real daemon only: the simulator simulates
+ * attrd_updater, crm_attribute and crm_node. The Stateful tests run the real agent on the real daemon
+ * and the simulator's built-in `ocf:pacemaker:Stateful` on the simulator.
  */
 export function defineRelaySuite(name: string, kind: 'real' | 'sim', factory: RelayTargetFactory): void {
   const real = kind === 'real';
@@ -324,32 +325,72 @@ export function defineRelaySuite(name: string, kind: 'real' | 'sim', factory: Re
       });
     });
 
-    if (real) {
-      describe('a promotable agent run through our session', () => {
-        it('ocf:pacemaker:Stateful sets its promotion score through the relay (start 5, promote 10, demote 5, stop deletes)', async () => {
-          // crm_attribute maps the node name through the CIB first, as on a real remote node.
-          const cib = new ReadOnlyCibRelay({ cib: TEST_CIB });
-          const s = await connect(composeRelays({ attrd: store, crmd: new ControllerInfoRelay(), cib_ro: cib, cib_rw: cib }));
-          await s.registerResource({ id: 'st', standard: 'ocf', provider: 'pacemaker', type: 'Stateful' });
-          // The parameters the controller passes to every action of a clone instance on this node.
+    describe("a promotable agent run through our session (the real agent on the real daemon, the simulator's built-in one)", () => {
+      it('ocf:pacemaker:Stateful sets its promotion score through the relay (start 5, promote 10, demote 5, stop deletes)', async () => {
+        // crm_attribute maps the node name through the CIB first, as on a real remote node.
+        const cib = new ReadOnlyCibRelay({ cib: TEST_CIB });
+        const s = await connect(composeRelays({ attrd: store, crmd: new ControllerInfoRelay(), cib_ro: cib, cib_rw: cib }));
+        await s.registerResource({ id: 'st', standard: 'ocf', provider: 'pacemaker', type: 'Stateful' });
+        // The parameters the controller passes to every action of a clone instance on this node.
+        const params = { CRM_meta_on_node: NODE, CRM_meta_on_node_uuid: NODE, CRM_meta_globally_unique: 'false', CRM_meta_clone_max: 2, CRM_meta_promoted_max: 1, crm_feature_set: '3.16.1' };
+        const scores: Array<[string, number, string | undefined]> = [];
+        for (const action of ['start', 'promote', 'monitor', 'demote', 'stop']) {
+          const r = await s.exec({ resource: 'st', action, timeoutMs: 20_000, params: { ...params, CRM_meta_interval: 0, CRM_meta_timeout: 20_000 } });
+          expect(r.opStatus, `${action}: ${r.output ?? ''}`).to.equal(0);
+          scores.push([action, r.rc, store.get(NODE, 'master-st')]);
+        }
+        expect(scores).to.deep.equal([
+          ['start', 0, '5'],
+          ['promote', 0, '10'],
+          ['monitor', 8, '10'],
+          ['demote', 0, '5'],
+          ['stop', 0, undefined],
+        ]);
+        await s.unregisterResource('st');
+      });
+
+      it('through a RemoteNodeConnection ({ ipcRelay } with a NodeAttributeStore): start, probe, promote, demote, stop move master-<rsc> (5, 5, 10, 5, deleted)', async () => {
+        await session?.close();
+        session = undefined;
+        // The real crm_attribute maps the node name through the CIB first; the simulated one does not need it.
+        const cib = new ReadOnlyCibRelay({ cib: TEST_CIB });
+        const ipcRelay = composeRelays({ attrd: store, crmd: new ControllerInfoRelay(), cib_ro: cib, cib_rw: cib });
+        const conn = new RemoteNodeConnection({ name: NODE, host: target.host, port: target.port, key: target.key, ipcRelay, monitorIntervalMs: 0 });
+        conn.on('relay-error', (e) => relayErrors.push(`${e.kind}: ${e.error.message}`));
+        // A resource name of its own: the real agent's state file lives in the host's /run.
+        const rsc = `st-${process.pid}`;
+        const seen: Array<string | undefined> = [];
+        const onChange = (c: { node: string; name: string; value: string | undefined }) => {
+          if (c.node === NODE && c.name === `master-${rsc}`) seen.push(c.value);
+        };
+        store.on('change', onChange);
+        try {
+          await conn.start();
+          const s = conn.session as RemoteSession;
+          await s.registerResource({ id: rsc, standard: 'ocf', provider: 'pacemaker', type: 'Stateful' });
           const params = { CRM_meta_on_node: NODE, CRM_meta_on_node_uuid: NODE, CRM_meta_globally_unique: 'false', CRM_meta_clone_max: 2, CRM_meta_promoted_max: 1, crm_feature_set: '3.16.1' };
           const scores: Array<[string, number, string | undefined]> = [];
-          for (const action of ['start', 'promote', 'monitor', 'demote', 'stop']) {
-            const r = await s.exec({ resource: 'st', action, timeoutMs: 20_000, params: { ...params, CRM_meta_interval: 0, CRM_meta_timeout: 20_000 } });
+          for (const action of ['start', 'monitor', 'promote', 'demote', 'stop']) {
+            const r = await s.exec({ resource: rsc, action, timeoutMs: 20_000, params: { ...params, CRM_meta_interval: 0, CRM_meta_timeout: 20_000 } });
             expect(r.opStatus, `${action}: ${r.output ?? ''}`).to.equal(0);
-            scores.push([action, r.rc, store.get(NODE, 'master-st')]);
+            scores.push([action, r.rc, store.get(NODE, `master-${rsc}`)]);
           }
           expect(scores).to.deep.equal([
             ['start', 0, '5'],
+            ['monitor', 0, '5'],
             ['promote', 0, '10'],
-            ['monitor', 8, '10'],
             ['demote', 0, '5'],
             ['stop', 0, undefined],
           ]);
-          await s.unregisterResource('st');
-        });
+          // The probe re-sets the same 5: no change event.
+          expect(seen).to.deep.equal(['5', '10', '5', undefined]);
+          await s.unregisterResource(rsc);
+        } finally {
+          store.off('change', onChange);
+          await conn.stop();
+        }
       });
-    }
+    });
 
     describe('flood and abandoned sessions', () => {
       it('a tool killed while its request is pending ends its session at once (the handler is told, nothing leaks)', async () => {
