@@ -9,20 +9,26 @@
 # from /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list, never written here), and cached in
 # $PEERS_DIR/<suite>-<pacemaker version>. A cached chroot is re-used while the registry serves the same
 # version and rebuilt when it serves a newer one. $PEERS_DIR/<suite> is a symlink to the current one.
-# Both suites are built in parallel. Needs root; without root it prints the command to run and fails
+# All are built in parallel. Needs root; without root it prints the command to run and fails
 # (the real-daemon tests then fail too: they never skip).
 #
-# Usage: bash scripts/peers.sh [suite...]        (default: trixie sid)
+#   sid-cluster         -> Pacemaker 3.0.3 CLUSTER stack (pacemaker + corosync; the `pacemaker` package
+#                          conflicts with `pacemaker-remote`, so the cluster has its own chroot), used by
+#                          the fixture's `{ kind: 'chroot' }` stack (test/support/cluster/stack.ts)
+#
+# Usage: bash scripts/peers.sh [suite...]        (default: trixie sid sid-cluster)
 #        bash scripts/peers.sh --print-dir       (prints $PEERS_DIR)
 set -euo pipefail
 PEERS_DIR=${PCMK_REMOTE_PEERS_DIR:-/opt/pcmk-remote-peers}
 if [ "${1:-}" = "--print-dir" ]; then echo "$PEERS_DIR"; exit 0; fi
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(trixie sid)
+[ ${#suites[@]} -gt 0 ] || suites=(trixie sid sid-cluster)
 # What the tests need inside each chroot: the daemon, its agents (ocf:pacemaker:Dummy), the CLI oracles
 # (crm_simulate, crm_mon), iproute2 (ss) and openssl (X.509 test certificates are made on the host, but the
 # daemon's GnuTLS reads them: openssl in the chroot lets a failing test be debugged where the daemon runs).
 include=pacemaker-remote,pacemaker-cli-utils,pacemaker-resource-agents,iproute2,openssl,ca-certificates
+# A `<suite>-cluster` chroot holds the cluster stack instead (corosync, pacemakerd and its daemons, the CLI).
+include_cluster=pacemaker,corosync,pacemaker-cli-utils,pacemaker-resource-agents,iproute2
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 if [ "$(id -u)" != 0 ]; then
@@ -60,7 +66,7 @@ flock -w 900 9 || { echo "peers.sh: another build holds $PEERS_DIR/.lock" >&2; e
 # The version of pacemaker-remote the registry serves for SUITE, asked with apt itself (a private state
 # directory so the host's apt lists are not touched). Prints nothing when the registry cannot be reached.
 served_version() {
-  local suite=$1 st
+  local suite=$1 pkg=$2 st
   st=$(mktemp -d)
   mkdir -p "$st/lists/partial" "$st/cache/archives/partial"
   printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' "$MIRROR" "$suite" "$KEYRING" >"$st/src.sources"
@@ -68,56 +74,57 @@ served_version() {
     -o Dir::Etc::SourceParts="$st" -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
     -o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root -o Acquire::Languages=none)
   if apt-get "${o[@]}" update -qq >/dev/null 2>&1; then
-    apt-cache "${o[@]}" show pacemaker-remote 2>/dev/null | awk '/^Version:/ { print $2; exit }'
+    apt-cache "${o[@]}" show "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }'
   fi
   rm -rf "$st"
 }
 
 chroot_ok() {
-  local d=$1
-  [ -f "$d/.complete" ] && [ -x "$d/usr/sbin/pacemaker-remoted" ] && [ -x "$d/usr/sbin/crm_simulate" ]
+  local d=$1 daemon=$2
+  [ -f "$d/.complete" ] && [ -x "$d/usr/sbin/$daemon" ] && [ -x "$d/usr/sbin/crm_simulate" ]
 }
 
 build() {
-  local suite=$1 version dir t0
-  version=$(served_version "$suite")
+  local name=$1 suite=${1%-cluster} pkg=pacemaker-remote daemon=pacemaker-remoted incl=$include version dir t0
+  if [ "$name" != "$suite" ]; then pkg=pacemaker daemon=pacemakerd incl=$include_cluster; fi
+  version=$(served_version "$suite" "$pkg")
   if [ -z "$version" ]; then
     # Registry unreachable: keep using what is cached, if anything.
-    if [ -L "$PEERS_DIR/$suite" ] && chroot_ok "$PEERS_DIR/$suite"; then
-      echo "   $suite: registry not reachable, using the cached $(readlink "$PEERS_DIR/$suite")"
+    if [ -L "$PEERS_DIR/$name" ] && chroot_ok "$PEERS_DIR/$name" "$daemon"; then
+      echo "   $name: registry not reachable, using the cached $(readlink "$PEERS_DIR/$name")"
       return 0
     fi
-    echo "peers.sh: cannot ask $MIRROR for $suite's pacemaker-remote and nothing is cached" >&2
+    echo "peers.sh: cannot ask $MIRROR for $suite's $pkg and nothing is cached" >&2
     return 1
   fi
-  dir="$PEERS_DIR/$suite-$version"
-  if chroot_ok "$dir"; then
-    ln -sfn "$(basename "$dir")" "$PEERS_DIR/$suite"
-    echo "   $suite: pacemaker $version (cached in $dir)"
+  dir="$PEERS_DIR/$name-$version"
+  if chroot_ok "$dir" "$daemon"; then
+    ln -sfn "$(basename "$dir")" "$PEERS_DIR/$name"
+    echo "   $name: pacemaker $version (cached in $dir)"
     return 0
   fi
   t0=$(date +%s)
   rm -rf "$dir" "$dir.tmp"
-  echo "   $suite: building pacemaker $version into $dir ..."
-  if ! mmdebstrap --quiet --variant=apt --include="$include" "${aptopts[@]}" \
-    "$suite" "$dir.tmp" "deb [signed-by=$KEYRING] $MIRROR $suite main" >"$PEERS_DIR/$suite.build.log" 2>&1; then
-    echo "peers.sh: mmdebstrap $suite failed; see $PEERS_DIR/$suite.build.log" >&2
-    tail -20 "$PEERS_DIR/$suite.build.log" >&2
+  echo "   $name: building pacemaker $version into $dir ..."
+  if ! mmdebstrap --quiet --variant=apt --include="$incl" "${aptopts[@]}" \
+    "$suite" "$dir.tmp" "deb [signed-by=$KEYRING] $MIRROR $suite main" >"$PEERS_DIR/$name.build.log" 2>&1; then
+    echo "peers.sh: mmdebstrap $name failed; see $PEERS_DIR/$name.build.log" >&2
+    tail -20 "$PEERS_DIR/$name.build.log" >&2
     rm -rf "$dir.tmp"
     return 1
   fi
   rm -rf "$dir.tmp/var/cache/apt/archives/"*.deb "$dir.tmp/var/lib/apt/lists/"*_Packages* 2>/dev/null || true
   local got
-  got=$(chroot "$dir.tmp" dpkg-query -W -f='${Version}' pacemaker-remote)
+  got=$(chroot "$dir.tmp" dpkg-query -W -f='${Version}' "$pkg")
   echo "$got" >"$dir.tmp/.pacemaker-version"
   touch "$dir.tmp/.complete"
   mv "$dir.tmp" "$dir"
-  ln -sfn "$(basename "$dir")" "$PEERS_DIR/$suite"
-  # Older builds of the same suite are no longer needed.
-  for old in "$PEERS_DIR/$suite"-*; do
+  ln -sfn "$(basename "$dir")" "$PEERS_DIR/$name"
+  # Older builds of the same suite are no longer needed (versions start with a digit: sid-* is not sid-cluster-*).
+  for old in "$PEERS_DIR/$name"-[0-9]*; do
     [ "$old" = "$dir" ] || [ ! -d "$old" ] || rm -rf "$old"
   done
-  echo "   $suite: pacemaker $got built in $(($(date +%s) - t0)) s"
+  echo "   $name: pacemaker $got built in $(($(date +%s) - t0)) s"
 }
 
 pids=()

@@ -14,7 +14,7 @@ bash scripts/pack-install.sh
 echo "== real daemon"
 bash scripts/ensure-real-daemon.sh
 echo "   $(/usr/sbin/pacemaker-remoted --version 2>/dev/null | head -1)"
-echo "== newer real daemons (chroots: trixie = 3.0.0, sid = 3.0.3)"
+echo "== newer real daemons and cluster stack (chroots: trixie = 3.0.0, sid = 3.0.3, sid-cluster = 3.0.3 cluster)"
 bash scripts/peers.sh
 echo "== real cluster stack (corosync, the pacemaker .deb extracted for test/support/cluster)"
 cluster_stack=$(bash scripts/ensure-real-cluster.sh)

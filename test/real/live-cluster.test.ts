@@ -26,6 +26,7 @@ import {
   runInNode,
   scrapeStatuses,
   startCluster,
+  stopAndExpectNothingLeft,
   type ClusterHandle,
   type CrmMonView,
   type NodeProgram,
@@ -319,19 +320,8 @@ describe('live cluster: node1 + real remote1 (Pacemaker 2.1.5)', function () {
   });
 
   it('stop() leaves nothing behind: no process in the namespaces, no bridge, no directory', async () => {
-    const state = cluster.state();
     await watcher.stop();
     await agent.stop();
-    await cluster.stop();
-    const { execFileSync } = await import('node:child_process');
-    const { existsSync } = await import('node:fs');
-    for (const n of state.nodes) expect(existsSync(`/proc/${n.holder}`), `holder of ${n.name}`).to.equal(false);
-    for (const pid of state.nodes.flatMap((n) => Object.values(n.pids))) {
-      const st = existsSync(`/proc/${pid}/stat`) ? execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }) : '';
-      expect(st === '' || / Z /.test(st), `pid ${pid} still running: ${st}`).to.equal(true);
-    }
-    expect(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })).to.not.include(state.bridge);
-    expect(existsSync(state.dir)).to.equal(false);
-    expect(execFileSync('cat', ['/proc/self/mounts'], { encoding: 'utf8' })).to.not.include(state.dir);
+    await stopAndExpectNothingLeft(cluster);
   });
 });

@@ -28,6 +28,15 @@ describe('status: cluster node states (determine_online_status)', () => {
     expect(node(xml, 'n1')).to.deep.equal({ name: 'n1', kind: 'cluster', online: true, unclean: false, standby: false, maintenance: false, pending: false });
   });
 
+  it('in_ccm/crmd as the timestamps a 2.1.7+ DC writes (every 3.0 cluster): a member is online, one with both 0 and expected=down is offline', () => {
+    const up = 'in_ccm="1733548800" crmd="1733548805" join="member" expected="member"';
+    for (const props of [{}, { 'stonith-enabled': 'false' }] as Array<Record<string, string>>) {
+      expect(flags(node(cibXml({ nodes: clusterNodes(1), props, status: clusterState('1', 'n1', up) }), 'n1')), JSON.stringify(props)).to.equal('online');
+    }
+    const down = clusterState('1', 'n1', 'in_ccm="0" crmd="0" join="down" expected="down"');
+    expect(flags(node(cibXml({ nodes: clusterNodes(1), status: down }), 'n1'))).to.equal('offline');
+  });
+
   it('a node without node_state is unclean with fencing (startup-fencing), clean without it', () => {
     expect(flags(node(cibXml({ nodes: clusterNodes(1) }), 'n1'))).to.equal('unclean');
     expect(flags(node(cibXml({ nodes: clusterNodes(1), props: { 'startup-fencing': 'false' } }), 'n1'))).to.equal('offline');

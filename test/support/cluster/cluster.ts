@@ -84,7 +84,7 @@ export interface ClusterHandle {
   readonly cib: CibHelpers;
   /** A node's address on the switch. */
   address(node: string): string;
-  /** The `nsenter` prefix that runs a program inside a node's namespaces (with the stack's wrapper); `cwd` there. */
+  /** The `nsenter` prefix that runs a HOST program inside a node's namespaces, the stack's tools first on its PATH; `cwd` there. */
   enter(node: string, cwd?: string): string[];
   /** Runs a command inside a node's namespaces (never throws for a non-zero exit). */
   exec(node: string, argv: readonly string[], opts?: { input?: string; timeoutMs?: number }): Promise<ExecResult>;
@@ -111,7 +111,15 @@ export interface ClusterHandle {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 let seq = 0;
 
-function hacluster(): { uid: number; gid: number } {
+/** hacluster's uid and haclient's gid in the file system rooted at `root` (a chroot stack has its own). */
+function hacluster(root = ''): { uid: number; gid: number } {
+  if (root) {
+    const field = (file: string, name: string) => readFileSync(`${root}${file}`, 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))?.split(':')[2];
+    const uid = field('/etc/passwd', 'hacluster');
+    const gid = field('/etc/group', 'haclient');
+    if (uid === undefined || gid === undefined) throw new ClusterFixtureError('ERR_CLUSTER_STACK_MISSING', `${root} has no hacluster user or haclient group`);
+    return { uid: Number(uid), gid: Number(gid) };
+  }
   const uid = Number(execFileSync('id', ['-u', 'hacluster'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('getent', ['group', 'haclient'], { encoding: 'utf8' }).split(':')[2]);
   return { uid, gid };
@@ -151,7 +159,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const key = randomBytes(256);
   const keyPath = join(dir, 'authkey');
   writeFileSync(keyPath, key, { mode: 0o600 });
-  const ids = hacluster();
+  const idsOf = { cluster: hacluster(stack.root('cluster')), remote: hacluster(stack.root('remote')) };
   const names = Array.from({ length: nNodes }, (_, i) => `node${i + 1}`);
   const remoteNames = Array.from({ length: nRemotes }, (_, i) => `remote${i + 1}`);
   const infos = new Map<string, NodeInfo>();
@@ -169,8 +177,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     upMs: 0,
     cib: undefined as unknown as CibHelpers,
     address: (n) => info(n).address,
-    enter: (n, cwd) => [...info(n).holder.enter(true, cwd), ...stack.command([])],
-    exec: (n, argv, opts) => run([...info(n).holder.enter(), ...stack.command(argv)], opts),
+    enter: (n, cwd) => [...info(n).holder.enter(true, cwd), ...stack.hostPrefix(info(n).role, dir)],
+    exec: (n, argv, opts) => run([...info(n).holder.enter(), ...stack.command(argv, info(n).role)], opts),
     crmMon: async (n) => {
       const node = n ?? firstLive();
       const r = await cluster.exec(node, ['crm_mon', '--one-shot', '--output-as=xml', '--inactive'], { timeoutMs: 15_000 });
@@ -247,7 +255,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
   async function startRemoted(i: NodeInfo): Promise<void> {
     const env = { ...process.env, PCMK_logfile: '/var/log/pacemaker/pacemaker.log', ...(options.debug ? { PCMK_debug: 'yes' } : {}) };
-    const child = spawnDaemon([...i.holder.enter(), ...stack.command(['/usr/sbin/pacemaker-remoted'])], { logFile: join(i.dir, 'pacemaker-remoted.out'), env });
+    const child = spawnDaemon([...i.holder.enter(), ...stack.command(['/usr/sbin/pacemaker-remoted'], 'remote')], { logFile: join(i.dir, 'pacemaker-remoted.out'), env });
     i.pids['pacemaker-remoted'] = child.pid!;
     // Listening on 3121 means it is up.
     const end = Date.now() + 10_000;
@@ -271,11 +279,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await Promise.all(
       all.map(async (n) => {
         const ndir = join(dir, n.name);
-        prepareNodeDir(ndir, ids, key);
+        prepareNodeDir(ndir, idsOf[n.role], key);
         if (n.role === 'cluster') {
           writeFileSync(join(ndir, 'etc-corosync', 'corosync.conf'), conf);
           writeFileSync(join(ndir, 'lib-pacemaker', 'cib', 'cib.xml'), seedCib, { mode: 0o600 });
-          chownSync(join(ndir, 'lib-pacemaker', 'cib', 'cib.xml'), ids.uid, ids.gid);
+          chownSync(join(ndir, 'lib-pacemaker', 'cib', 'cib.xml'), idsOf.cluster.uid, idsOf.cluster.gid);
         }
         const holder = await NamespaceHolder.start({ mount: true });
         const veth = `pcv${tag}${n.role === 'cluster' ? 'n' : 'r'}${n.name.replace(/\D/g, '')}`;
@@ -286,7 +294,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           ...holder.enter(),
           'bash',
           '-c',
-          nodeSetupScript({ name: n.name, dir: ndir, root: stack.root, address: n.address, prefix: 24, stackLines: stack.mountLines(n.role) }),
+          nodeSetupScript({ name: n.name, dir: ndir, root: stack.root(n.role), address: n.address, prefix: 24, stackLines: stack.mountLines(n.role) }),
         ]);
       }),
     );
@@ -296,14 +304,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await Promise.all(
       names.map(async (n) => {
         const i = info(n);
-        const c = spawnDaemon([...i.holder.enter(), ...stack.command(['corosync', '-f'])], { logFile: join(i.dir, 'corosync.out') });
+        const c = spawnDaemon([...i.holder.enter(), ...stack.command(['corosync', '-f'], 'cluster')], { logFile: join(i.dir, 'corosync.out') });
         i.pids.corosync = c.pid!;
         const end = Date.now() + 20_000;
-        while ((await run([...i.holder.enter(), ...stack.command(['corosync-cfgtool', '-s'])])).code !== 0) {
+        while ((await run([...i.holder.enter(), ...stack.command(['corosync-cfgtool', '-s'], 'cluster')])).code !== 0) {
           if (!alive(c.pid!) || Date.now() > end) throw new ClusterFixtureError('ERR_CLUSTER_SETUP', `corosync on ${n} did not answer: ${readTail(join(i.dir, 'log-corosync/corosync.log'))}`);
           await sleep(100);
         }
-        const p = spawnDaemon([...i.holder.enter(), ...stack.command(['pacemakerd'])], { logFile: join(i.dir, 'pacemakerd.out'), env });
+        const p = spawnDaemon([...i.holder.enter(), ...stack.command(['pacemakerd'], 'cluster')], { logFile: join(i.dir, 'pacemakerd.out'), env });
         i.pids.pacemakerd = p.pid!;
       }),
     );

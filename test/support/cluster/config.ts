@@ -71,8 +71,8 @@ export const NODE_BINDS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * The setup run (as `bash -c`) inside a node's new namespaces: loopback, host name, private `/run` and
- * `/dev/shm`, the private directories over the real paths (under `root`), the stack's own mounts, and the
+ * The setup run (as `bash -c`) inside a node's new namespaces: loopback, host name, the stack's own mounts,
+ * private `/run` and `/dev/shm`, the private directories over the real paths (under `root`), and the
  * node's address on `eth0` (the veth end the fixture moved in).
  */
 export function nodeSetupScript(p: { name: string; dir: string; root: string; address: string; prefix: number; stackLines: string[] }): string {
@@ -80,10 +80,10 @@ export function nodeSetupScript(p: { name: string; dir: string; root: string; ad
     'set -euo pipefail',
     'ip link set lo up',
     `hostname ${p.name}`,
+    ...p.stackLines,
     `mount -t tmpfs -o mode=0755 tmpfs ${p.root}/run`,
     `mount -t tmpfs -o mode=1777 tmpfs ${p.root}/dev/shm`,
     ...NODE_BINDS.map(([src, dst]) => `mount --bind ${p.dir}/${src} ${p.root}${dst}`),
-    ...p.stackLines,
     `ip addr add ${p.address}/${p.prefix} dev eth0`,
     'ip link set eth0 up',
   ].join('\n');

@@ -1,7 +1,6 @@
 /** Errors of the real-cluster test fixture, with a stable `code`. */
 export type ClusterFixtureErrorCode =
   | 'ERR_CLUSTER_STACK_MISSING'
-  | 'ERR_CLUSTER_STACK_UNSUPPORTED'
   | 'ERR_CLUSTER_NOT_ROOT'
   | 'ERR_CLUSTER_SETUP'
   | 'ERR_CLUSTER_TIMEOUT'

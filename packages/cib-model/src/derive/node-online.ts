@@ -5,7 +5,7 @@
  */
 import type { XmlElement } from '../parse/xml-tree.js';
 import { firstElement } from '../parse/xml-tree.js';
-import { isTrue, readNvpairSets, type IdLookup, type StatusConfig } from './status-config.js';
+import { controllerOnline, inMembership, isTrue, readNvpairSets, type IdLookup, type StatusConfig } from './status-config.js';
 import { Role } from './status-history.js';
 import type { StatusResource } from './status-resources.js';
 import type { EngineTables } from './engine-nodes.js';
@@ -65,9 +65,9 @@ export function nodeStatusRules(t: EngineTables, config: StatusConfig, byIdXml: 
     if (n.type === 'ping') {
       n.unclean = false;
     } else if (!config.stonithEnabled) {
-      if (!isTrue(inCluster)) {
+      if (!inMembership(inCluster)) {
         // down
-      } else if (isPeer !== undefined && isPeer.toLowerCase() === 'online') {
+      } else if (controllerOnline(isPeer)) {
         if (join === 'member') online = true;
       } else if (!n.expectedUp) {
         // controller down
@@ -82,8 +82,8 @@ export function nodeStatusRules(t: EngineTables, config: StatusConfig, byIdXml: 
         const c = terminate[0] as string;
         if (c !== '0' && c >= '0' && c <= '9') doTerminate = true;
       }
-      online = isTrue(inCluster);
-      const crmdOnline = isPeer !== undefined && isPeer.toLowerCase() === 'online';
+      online = inMembership(inCluster);
+      const crmdOnline = controllerOnline(isPeer);
       const expState = (exp ?? 'down').toLowerCase();
       if (n.shutdown) {
         online = crmdOnline;
@@ -92,10 +92,10 @@ export function nodeStatusRules(t: EngineTables, config: StatusConfig, byIdXml: 
       } else if (join === 'banned') {
         fenceNode(n);
       } else if (!doTerminate && expState === 'down') {
-        if (isTrue(inCluster) || crmdOnline) { n.standby = true; n.pending = true; }
-      } else if (doTerminate && join === 'down' && !isTrue(inCluster) && !crmdOnline) {
+        if (inMembership(inCluster) || crmdOnline) { n.standby = true; n.pending = true; }
+      } else if (doTerminate && join === 'down' && !inMembership(inCluster) && !crmdOnline) {
         online = false;
-      } else if (!isTrue(inCluster)) {
+      } else if (!inMembership(inCluster)) {
         fenceNode(n);
       } else if (!crmdOnline) {
         fenceNode(n);

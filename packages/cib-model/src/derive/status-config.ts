@@ -14,6 +14,30 @@ export function isTrue(v: string | undefined): boolean {
   return s === 'true' || s === 'on' || s === 'yes' || s === 'y' || s === '1';
 }
 
+/**
+ * `node_state`'s `in_ccm` as the scheduler reads it (`unpack_node_member`): a boolean (written by a DC
+ * before 2.1.7) or, from 2.1.7 on, the time the node joined the membership (`in_ccm="1733548800"`).
+ * True when the node is a member. 3.0.x DCs write the timestamp; reading it as a boolean (what 2.1.5's
+ * `crm_is_true` does) would take every node of a 3.0 cluster for offline.
+ */
+export function inMembership(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  const b = parseBool(v);
+  if (b !== undefined) return b;
+  return /^\d+$/.test(v.trim()) && Number(v.trim()) > 0;
+}
+
+/**
+ * `node_state`'s `crmd` as the scheduler reads it (`unpack_node_online`): `online`/`offline` (a DC before
+ * 2.1.7) or the time the node's controller came up (from 2.1.7; `0` when it is down). True when online.
+ */
+export function controllerOnline(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  const s = v.trim().toLowerCase();
+  if (s === 'online') return true;
+  return /^\d+$/.test(s) && Number(s) > 0;
+}
+
 /** `crm_str_to_boolean`: undefined when the text is not a boolean. */
 export function parseBool(v: string | undefined): boolean | undefined {
   if (v === undefined) return undefined;
