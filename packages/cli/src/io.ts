@@ -24,3 +24,33 @@ export const ExitCode = {
   /** Usage error, unreadable input or local configuration, or the target never answered. */
   USAGE_OR_UNREACHABLE: 2,
 } as const;
+
+/** A long-running command's stop: SIGINT, SIGTERM, `io.signal` or `--duration`, whichever comes first. */
+export interface StopWhen {
+  /** Resolves once the command should stop. */
+  stopped: Promise<void>;
+  /** Removes the signal listeners and the duration timer (call it in `finally`). */
+  release(): void;
+}
+
+/** Listens for what stops a long-running command (`watch`, `simulate`); see {@link StopWhen}. */
+export function stopWhen(io: CliIo, durationMs: number | undefined): StopWhen {
+  let resolve!: () => void;
+  const stopped = new Promise<void>((r) => (resolve = r));
+  const release = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    io.signal?.removeEventListener('abort', stop);
+    clearTimeout(timer);
+  };
+  const stop = () => {
+    release();
+    resolve();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  io.signal?.addEventListener('abort', stop, { once: true });
+  const timer = durationMs !== undefined ? setTimeout(stop, durationMs) : undefined;
+  if (io.signal?.aborted) stop();
+  return { stopped, release };
+}

@@ -12,7 +12,7 @@
 import { diffNodeViews, LiveCib, nodeViews, readLiveCib, type NodeChange, type NodeView } from '@pcmk-remote/cib-model/live';
 import { isCibModelError } from '@pcmk-remote/cib-model';
 import { parseCliDuration } from './duration.js';
-import { ExitCode, type CliIo } from './io.js';
+import { ExitCode, stopWhen, type CliIo } from './io.js';
 import { nodeRows, renderNodes } from './nodes.js';
 
 /** Options of `nodes --live`. */
@@ -113,20 +113,7 @@ export async function runWatchLive(o: WatchLiveOptions, io: CliIo): Promise<numb
     views = next;
   });
   live.on('error', (err) => io.stderr.write(`pcmk-remote watch --live: ${err.message}\n`));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.signal?.removeEventListener('abort', stop);
-      clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    io.signal?.addEventListener('abort', stop, { once: true });
-    const timer = durationMs !== undefined ? setTimeout(stop, durationMs) : undefined;
-    if (io.signal?.aborted) stop();
-  });
+  await stopWhen(io, durationMs).stopped;
   await live.close();
   return ExitCode.OK;
 }

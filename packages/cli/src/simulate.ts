@@ -11,7 +11,7 @@ import { SimulatedRemoteFarm } from '@pcmk-remote/simulator';
 import { parseCliDuration } from './duration.js';
 import { farmCibXml } from './farm-cib.js';
 import { renderTable } from './format.js';
-import { ExitCode, processIo, type CliIo } from './io.js';
+import { ExitCode, processIo, stopWhen, type CliIo } from './io.js';
 
 /** Options of {@link runSimulate} (the command line's). */
 export interface SimulateOptions {
@@ -82,23 +82,14 @@ export async function runSimulate(o: SimulateOptions, io: CliIo = processIo()): 
     const t = `[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`;
     out.write(out.isTTY ? `\r\x1b[K${t}` : `${t}\n`);
   };
-  let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  io.signal?.addEventListener('abort', stop, { once: true });
-  if (io.signal?.aborted) stop();
-  const stopTimer = durationMs !== undefined ? setTimeout(stop, durationMs) : undefined;
+  const { stopped, release } = stopWhen(io, durationMs);
   const timer = setInterval(progress, progressMs);
   try {
     progress(true);
     await stopped;
   } finally {
     clearInterval(timer);
-    clearTimeout(stopTimer);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    io.signal?.removeEventListener('abort', stop);
+    release();
     if (out.isTTY) out.write('\n');
     const rows = farm.table();
     await farm.stop();

@@ -13,7 +13,7 @@ import { loadAuthKey } from '@pcmk-remote/remote-conn';
 import { defaultRemotePort } from '@pcmk-remote/remote-conn';
 import { parseCliDuration } from './duration.js';
 import { age, parseHostPort, renderTable } from './format.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, stopWhen, type CliIo } from './io.js';
 import { readCibText } from './nodes.js';
 
 export { parseCliDuration } from './duration.js';
@@ -129,23 +129,14 @@ export async function runWatch(o: WatchOptions, io: CliIo = processIo()): Promis
     }));
     out.write(`\x1b[2J\x1b[H${renderTable(rows, ['node', 'kind', 'address', 'state', 'for', 'attempts', 'losses', 'rtt', 'last error'])}\n\n(Ctrl-C to stop)\n`);
   };
-  let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  io.signal?.addEventListener('abort', stop, { once: true });
-  if (io.signal?.aborted) stop();
-  const stopTimer = durationMs !== undefined ? setTimeout(stop, durationMs) : undefined;
+  const { stopped, release } = stopWhen(io, durationMs);
   const timer = live ? setInterval(draw, 500) : undefined;
   try {
     await manager.sync(specs);
     await stopped;
   } finally {
     clearInterval(timer);
-    clearTimeout(stopTimer);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    io.signal?.removeEventListener('abort', stop);
+    release();
     await manager.close();
   }
   if (live) draw();
