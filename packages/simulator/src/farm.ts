@@ -126,7 +126,8 @@ function invalid(message: string): RemoteConnError {
  * @example
  * ```ts
  * const farm = await SimulatedRemoteFarm.start({ nodes: 20, key, basePort: 4000 });
- * farm.on('request', (e) => console.log(e.node, e.op, e.resource, e.action));
+ * const asked: string[] = [];
+ * farm.on('request', (e) => asked.push(`${e.node} ${e.op} ${e.resource ?? ''} ${e.action ?? ''}`));
  * await farm.kill('sim3');      // like SIGKILL of that node's daemon
  * await farm.relaunch('sim3');  // back, fresh state
  * await farm.stop();

@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, encodeHeader } from '../../src/codec/index.js';
-import { ErrorCodes, RemoteConnError, RemoteNodeConnection, RemoteSession, isRemoteConnError, type SessionCloseEvent } from '../../src/index.js';
-import { registerReply, startScriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
+import { ErrorCodes, RemoteConnError, RemoteNodeConnection, isRemoteConnError, type SessionCloseEvent } from '../../src/index.js';
+import { registerReply, scriptedPeerFixture, type ScriptedConnection } from '../support/scripted-peer.js';
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<RemoteConnError> {
   try {
@@ -23,15 +23,7 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<RemoteCon
 describe('RemoteSession: errors that say what happened', function () {
   this.timeout(10_000);
   const key = randomBytes(32);
-  let peer: ScriptedPeer | undefined;
-  afterEach(async () => {
-    await peer?.close();
-    peer = undefined;
-  });
-  const connectWith = async (script: (c: ScriptedConnection) => Promise<void>, opts: Record<string, unknown> = {}) => {
-    peer = await startScriptedPeer(key, script);
-    return RemoteSession.connect({ host: '127.0.0.1', port: peer.port, key, connectTimeoutMs: 3000, ...opts });
-  };
+  const { connectWith } = scriptedPeerFixture(key);
   const registered = (after: (c: ScriptedConnection) => Promise<void>) => async (c: ScriptedConnection) => {
     await c.send(registerReply(await c.nextRequest()));
     await after(c);

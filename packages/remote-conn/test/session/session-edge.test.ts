@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFrame, encodeHeader } from '../../src/codec/index.js';
 import { ErrorCodes, RemoteConnError, RemoteNodeConnection, RemoteSession, loadAuthKey, isRemoteConnError, type SessionCloseEvent } from '../../src/index.js';
-import { registerReply, startScriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
+import { registerReply, scriptedPeerFixture, type ScriptedConnection } from '../support/scripted-peer.js';
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<RemoteConnError> {
   try {
@@ -99,16 +99,7 @@ describe('loadAuthKey', () => {
 describe('RemoteSession against a scripted peer (malformed input, timeouts)', function () {
   this.timeout(10_000);
   const key = randomBytes(64);
-  let peer: ScriptedPeer | undefined;
-  afterEach(async () => {
-    await peer?.close();
-    peer = undefined;
-  });
-
-  const connectWith = async (script: (c: ScriptedConnection) => Promise<void>, opts: Record<string, unknown> = {}) => {
-    peer = await startScriptedPeer(key, script);
-    return RemoteSession.connect({ host: '127.0.0.1', port: peer.port, key, connectTimeoutMs: 3000, ...opts });
-  };
+  const { connectWith } = scriptedPeerFixture(key);
 
   const registered = (after: (c: ScriptedConnection) => Promise<void>) => async (c: ScriptedConnection) => {
     await c.send(registerReply(await c.nextRequest(), { uptime: '42', node_start_state: 'standby' }));

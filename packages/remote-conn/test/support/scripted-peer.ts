@@ -5,6 +5,7 @@
 import tls from 'node:tls';
 import { FrameDecoder, encodeFrame } from '../../src/codec/index.js';
 import { parseXml, serializeXml, type XmlElement } from '../../src/messages/index.js';
+import { RemoteSession } from '../../src/session/remote-session.js';
 
 export interface ScriptedConnection {
   socket: tls.TLSSocket;
@@ -96,5 +97,23 @@ export async function startScriptedPeer(key: Buffer, onConnection: (c: ScriptedC
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),
+  };
+}
+
+/**
+ * For a mocha `describe`: `connectWith(script, opts)` starts a scripted peer running `script` and connects a
+ * RemoteSession to it (3 s connect budget unless `opts` says otherwise); the peer is closed after each test.
+ */
+export function scriptedPeerFixture(key: Buffer) {
+  let peer: ScriptedPeer | undefined;
+  afterEach(async () => {
+    await peer?.close();
+    peer = undefined;
+  });
+  return {
+    connectWith: async (script: (c: ScriptedConnection) => Promise<void>, opts: Record<string, unknown> = {}) => {
+      peer = await startScriptedPeer(key, script);
+      return RemoteSession.connect({ host: '127.0.0.1', port: peer.port, key, connectTimeoutMs: 3000, ...opts });
+    },
   };
 }
