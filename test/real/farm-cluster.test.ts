@@ -63,6 +63,9 @@ describe('a real cluster manages a SimulatedRemoteFarm', function () {
     expect(sim5.filter((e) => e.op === 'lrmd_rsc_exec' && e.action === 'monitor' && e.intervalMs === 0).map((e) => e.resource)).to.deep.equal(['sim5-dummy']);
     expect(farm.status()).to.include({ nodes: 20, up: 20, connected: 20, running: 20 });
 
+    // the cluster settles first: a kill during the start-up transition can leave it idle ~20 s without fencing
+    // (the same wait as the cluster-fixture suite's fencing test)
+    await cluster.exec('node1', ['crm_resource', '--wait', '--timeout', '30s'], { timeoutMs: 40_000 });
     // kill 2: unclean, fenced by fence_dummy; relaunched, they come back after reconnect_interval
     await farm.kill('sim1');
     await farm.kill('sim2');
